@@ -55,6 +55,8 @@ mod fd;
 mod msg;
 #[deny(unsafe_code)]
 mod poll;
+#[deny(unsafe_code)]
+pub mod pidns;
 pub mod process;
 #[deny(unsafe_code)]
 mod socket;

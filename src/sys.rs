@@ -178,13 +178,8 @@ pub(crate) fn recvmsg(
     Ok(RecvResult { bytes, control_len: msg.msg_controllen as usize, flags: msg.msg_flags as u32 })
 }
 
-/// `read(fd, buf, len)`.
-pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> SysResult<usize> {
-    // SAFETY: `buf` is writable for `buf.len()` bytes.
-    ret(unsafe { syscall3(g::__NR_read as usize, fd_arg(fd), mut_ptr_arg(buf.as_mut_ptr()), buf.len()) })
-}
-
 /// `write(fd, buf, len)`.
+#[allow(dead_code)] // used by the `rt` feature
 pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> SysResult<usize> {
     // SAFETY: `buf` is readable for `buf.len()` bytes.
     ret(unsafe { syscall3(g::__NR_write as usize, fd_arg(fd), ptr_arg(buf.as_ptr()), buf.len()) })
@@ -342,4 +337,13 @@ pub(crate) fn ioctl_int(fd: BorrowedFd<'_>, request: u32, arg: usize) -> SysResu
     // SAFETY: callers only pass requests that take an integer argument, so
     // the kernel dereferences nothing.
     ret(unsafe { syscall3(g::__NR_ioctl as usize, fd_arg(fd), uint_arg(request), arg) })
+}
+
+/// `prctl(PR_SET_PDEATHSIG, sig)`: deliver `sig` to us when our parent dies.
+pub(crate) fn set_parent_death_signal(sig: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only.
+    ret(unsafe {
+        syscall2(g::__NR_prctl as usize, uint_arg(linux_raw_sys::prctl::PR_SET_PDEATHSIG), uint_arg(sig))
+    })
+    .map(drop)
 }
