@@ -142,12 +142,12 @@ pub fn translate_pid(task: Pid, pid: Pid, method: Method) -> Result<Translated> 
     }
     let ns = open_pid_ns(task)?;
     if method != Method::Fork {
-        match sys::ioctl_int(ns.as_fd(), NS_GET_PID_FROM_PIDNS, pid as usize) {
-            Ok(found) => return Ok(Translated { pid: found as Pid, via: Via::Ioctl }),
+        match via_ioctl(ns.as_fd(), pid) {
+            Ok(found) => return Ok(Translated { pid: found, via: Via::Ioctl }),
             // Not in that namespace (or not visible from ours): the fork path
             // would say the same.
-            Err(Errno::ESRCH) => return Err(Errno::ESRCH.into()),
-            Err(e) if method == Method::Ioctl => return Err(e.into()),
+            Err(e @ Error::Os(Errno::ESRCH)) => return Err(e),
+            Err(e) if method == Method::Ioctl => return Err(e),
             Err(_) => {} // older kernel or emulator: fall back
         }
     }
@@ -155,18 +155,22 @@ pub fn translate_pid(task: Pid, pid: Pid, method: Method) -> Result<Translated> 
     Ok(Translated { pid: found, via: Via::Fork })
 }
 
-/// `/proc/<task>/ns/pid`, opened read-only; a missing task is `ESRCH`.
-fn open_pid_ns(task: Pid) -> Result<OwnedFd> {
-    // "/proc/" + up to 10 digits + "/ns/pid" + NUL
-    let mut path = [0u8; 32];
-    let mut len = 0;
-    let mut push = |bytes: &[u8]| {
-        path[len..len + bytes.len()].copy_from_slice(bytes);
-        len += bytes.len();
-    };
-    push(b"/proc/");
+/// `ioctl(ns, NS_GET_PID_FROM_PIDNS, pid)`, refusing a dead namespace: once
+/// its init has exited, the init stays findable as a zombie until reaped,
+/// and the ioctl would still report it (the fork path fails there).
+fn via_ioctl(ns: BorrowedFd<'_>, pid: Pid) -> Result<Pid> {
+    let found = sys::ioctl_int(ns, NS_GET_PID_FROM_PIDNS, pid as usize)? as Pid;
+    let init = if pid == 1 { found } else { sys::ioctl_int(ns, NS_GET_PID_FROM_PIDNS, 1)? as Pid };
+    if has_exited(init)? {
+        return Err(Errno::ESRCH.into());
+    }
+    Ok(found)
+}
+
+/// `/proc/<pid>/<leaf>` as a NUL-terminated path in `buf`.
+fn proc_path<'a>(buf: &'a mut [u8; 32], pid: Pid, leaf: &[u8]) -> &'a core::ffi::CStr {
     let mut digits = [0u8; 10];
-    let mut n = task as u32;
+    let mut n = pid as u32;
     let mut i = digits.len();
     loop {
         i -= 1;
@@ -176,13 +180,36 @@ fn open_pid_ns(task: Pid) -> Result<OwnedFd> {
             break;
         }
     }
-    push(&digits[i..]);
-    push(b"/ns/pid\0");
-    let path = core::ffi::CStr::from_bytes_with_nul(&path[..len]).map_err(|_| Error::Os(Errno::EINVAL))?;
-    match sys::open(path, O_RDONLY) {
+    let mut len = 0;
+    for part in [&b"/proc/"[..], &digits[i..], b"/", leaf, b"\0"] {
+        buf[len..len + part.len()].copy_from_slice(part);
+        len += part.len();
+    }
+    // The parts hold exactly one NUL, at the end; `leaf` is a constant.
+    core::ffi::CStr::from_bytes_until_nul(&buf[..len]).unwrap_or_default()
+}
+
+/// `/proc/<task>/ns/pid`, opened read-only; a missing task is `ESRCH`.
+fn open_pid_ns(task: Pid) -> Result<OwnedFd> {
+    match sys::open(proc_path(&mut [0; 32], task, b"ns/pid"), O_RDONLY) {
         Err(Errno::ENOENT) => Err(Errno::ESRCH.into()),
         other => Ok(other?),
     }
+}
+
+/// Whether `pid` is a zombie (or gone): the state letter after the last `)`
+/// of `/proc/<pid>/stat` is `Z` or `X`.
+fn has_exited(pid: Pid) -> Result<bool> {
+    let stat = match sys::open(proc_path(&mut [0; 32], pid, b"stat"), O_RDONLY) {
+        Err(Errno::ENOENT) => return Ok(true),
+        other => other?,
+    };
+    // pid, (comm of at most 64 bytes), state: well inside 128 bytes.
+    let mut buf = [0u8; 128];
+    let n = sys::read(stat.as_fd(), &mut buf)?;
+    let text = &buf[..n];
+    let state = text.iter().rposition(|&b| b == b')').and_then(|close| text.get(close + 2));
+    Ok(matches!(state, Some(b'Z' | b'X') | None))
 }
 
 /// Child exit codes of the fork path: 0 success, an errno below 200, or one
@@ -249,6 +276,11 @@ fn intermediate(ns: BorrowedFd<'_>, sock: BorrowedFd<'_>, pid: Pid, deadline: De
     let grandchild = fork_child(|| {
         // If the intermediate is killed, take this process down with it.
         let r = sys::set_parent_death_signal(SIGKILL).map_err(Error::from).and_then(|()| {
+            // Forking may have created `pid` in that namespace: then it did
+            // not exist before, and the answer would be ourselves.
+            if sys::getpid() == pid {
+                return Err(Errno::ESRCH.into());
+            }
             let creds = Ucred { pid, uid: sys::getuid(), gid: sys::getgid() };
             send_credentials_on_ping(sock, creds, deadline)
         });
@@ -300,7 +332,7 @@ pub fn ping_and_recv_credentials(sock: impl AsFd, deadline: Deadline) -> Result<
     send_fds(sock, &[PING], &[]).map_err(peer_gone)?;
     wait_readable(sock, deadline)?;
     let mut byte = [0u8; 1];
-    let (_, creds) = recv_credentials(sock, &mut byte)?;
+    let (_, creds) = recv_credentials(sock, &mut byte).map_err(peer_gone)?;
     if byte[0] != CREDS {
         return Err(Error::Protocol);
     }
@@ -334,7 +366,7 @@ pub fn send_credentials_on_ping(sock: impl AsFd, creds: Ucred, deadline: Deadlin
     let sock = sock.as_fd();
     wait_readable(sock, deadline)?;
     let mut ping = [0u8; 1];
-    recv_fds::<0>(sock, &mut ping)?;
+    recv_fds::<0>(sock, &mut ping).map_err(peer_gone)?;
     if ping[0] != PING {
         return Err(Error::Protocol);
     }
@@ -342,7 +374,9 @@ pub fn send_credentials_on_ping(sock: impl AsFd, creds: Ucred, deadline: Deadlin
     Ok(())
 }
 
-/// A send to a closed peer is "peer closed", not a bare errno.
+/// A closed peer is "peer closed", not a bare errno (sending gives
+/// `EPIPE`/`ECONNREFUSED`; reading a seqpacket socket whose peer left our
+/// ping unread gives `ECONNRESET`).
 fn peer_gone(e: Error) -> Error {
     match e {
         Error::Os(Errno::ECONNREFUSED | Errno::EPIPE | Errno::ECONNRESET) => Error::PeerClosed,

@@ -1,0 +1,97 @@
+//! Shared helpers for the integration tests.
+//!
+//! Conventions (the xtask relies on them):
+//! - `RAWSCM_QEMU=1` in the environment: the tests run under qemu-user.
+//! - A test that cannot run says why with [`skip`], which prints
+//!   `SKIP <test>: <reason>` to stderr and appends `<test>\t<reason>` to the
+//!   file named by `RAWSCM_SKIP_LOG`, if set. The xtask counts those lines.
+//! - Tests that check descriptor accounting take [`serial`] first, so that no
+//!   other test of the same binary opens descriptors meanwhile.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::sync::{Mutex, MutexGuard};
+
+/// Whether the xtask runs us under qemu-user.
+pub fn under_qemu() -> bool {
+    std::env::var_os("RAWSCM_QEMU").is_some()
+}
+
+/// Records that the current test skips, and why.
+pub fn skip(reason: &str) {
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("?");
+    eprintln!("SKIP {name}: {reason}");
+    if let Some(path) = std::env::var_os("RAWSCM_SKIP_LOG") {
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = writeln!(f, "{name}\t{reason}");
+        }
+    }
+}
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Serialises the tests of one binary that count descriptors.
+pub fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The descriptors open in this process now (from `/proc/self/fd`).
+pub fn open_fds() -> BTreeSet<i32> {
+    let mut set = BTreeSet::new();
+    let dir = std::fs::read_dir("/proc/self/fd").expect("read /proc/self/fd");
+    let mut names = Vec::new();
+    for entry in dir {
+        names.push(entry.expect("dir entry").file_name());
+    }
+    // The directory's own descriptor is closed by now; drop numbers that are
+    // no longer open.
+    for n in names {
+        let fd: i32 = n.to_str().unwrap().parse().unwrap();
+        // SAFETY-free check: F_GETFD fails on a closed descriptor.
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0 {
+            set.insert(fd);
+        }
+    }
+    set
+}
+
+/// Runs `f` and asserts that it leaves exactly the same descriptors open.
+pub fn no_fd_leak<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    let before = open_fds();
+    let out = f();
+    let after = open_fds();
+    assert_eq!(before, after, "{what}: descriptors before vs after");
+    out
+}
+
+/// Whether we are root (with the capabilities tests may need).
+pub fn is_root() -> bool {
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Asserts that no child of this process is left (reaped or not).
+pub fn assert_no_children() {
+    let r = unsafe {
+        libc::waitid(libc::P_ALL, 0, std::ptr::null_mut(), libc::WEXITED | libc::WNOHANG | libc::WNOWAIT)
+    };
+    let err = std::io::Error::last_os_error().raw_os_error();
+    assert!(r == -1 && err == Some(libc::ECHILD), "a child of this process is left: waitid gave {r} {err:?}");
+}
+
+/// In a forked child: drop to uid/gid 65534 with direct system calls. The
+/// libc wrappers must not be used there: after a raw fork of a threaded test
+/// process they wait for the parent's other threads, which the child lacks.
+/// Returns false if any step failed.
+pub fn drop_privileges_in_child() -> bool {
+    #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+    let (groups, gid, uid) = (libc::SYS_setgroups32, libc::SYS_setgid32, libc::SYS_setuid32);
+    #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
+    let (groups, gid, uid) = (libc::SYS_setgroups, libc::SYS_setgid, libc::SYS_setuid);
+    unsafe {
+        libc::syscall(groups, 0, std::ptr::null::<libc::gid_t>()) == 0
+            && libc::syscall(gid, 65534) == 0
+            && libc::syscall(uid, 65534) == 0
+    }
+}

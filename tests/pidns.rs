@@ -1,0 +1,369 @@
+//! The init-pid lookup (both paths) and its credential handshake.
+mod common;
+
+use rawscm::pidns::{init_pid_of, ping_and_recv_credentials, send_credentials_on_ping, translate_pid, Method, Via};
+use rawscm::{
+    exit_group, fork, fork_new_pid_namespace, recv_credentials, recv_fds, send_credentials, send_fds,
+    set_passcred, socketpair, waitid, AsFd, Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid,
+    SocketFlags, SocketType, Ucred,
+};
+use std::time::{Duration, Instant};
+
+/// `NSpid:` of /proc/<pid>/status: the pid in each namespace, outermost first.
+fn nspid(pid: Pid) -> Vec<Pid> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("NSpid:")).expect("NSpid line");
+    line.split_whitespace().skip(1).map(|p| p.parse().unwrap()).collect()
+}
+
+/// The methods to check here; the ioctl is unknown to qemu-user.
+fn methods() -> Vec<Method> {
+    if common::under_qemu() {
+        common::skip("qemu-user does not know ioctl(NS_GET_PID_FROM_PIDNS): ioctl path not checked");
+        vec![Method::Fork, Method::Auto]
+    } else {
+        vec![Method::Ioctl, Method::Fork, Method::Auto]
+    }
+}
+
+/// A tree `depth` pid namespaces deep: each level's init reports its
+/// credentials (tag b'i'), the deepest also starts a worker (tag b'w', pid 2
+/// there). Everything blocks until `Tree` is dropped, which then reaps all.
+struct Tree {
+    inits: Vec<Pid>,
+    worker: Pid,
+    top: Pid,
+    release: Option<OwnedFd>,
+}
+
+fn close_raw(fd: &OwnedFd) {
+    unsafe { libc::close(fd.as_raw_fd()) };
+}
+
+/// Runs in a forked child: blocks until `release` reaches end of stream.
+fn hold(release: &OwnedFd) {
+    let _ = recv_fds::<0>(release, &mut [0u8; 1]);
+}
+
+fn level(depth: usize, report: &OwnedFd, release: &OwnedFd) -> i32 {
+    if send_credentials(report, b"i", Ucred::current()).is_err() {
+        return 20;
+    }
+    let next = if depth > 1 {
+        // SAFETY: the child only makes system calls.
+        match unsafe { fork_new_pid_namespace() } {
+            Ok(Fork::Child) => exit_group(level(depth - 1, report, release)),
+            Ok(Fork::Parent(p)) => p,
+            Err(_) => return 21,
+        }
+    } else {
+        // SAFETY: the child only makes system calls.
+        match unsafe { fork() } {
+            Ok(Fork::Child) => {
+                let ok = send_credentials(report, b"w", Ucred::current()).is_ok();
+                hold(release);
+                exit_group(if ok { 0 } else { 22 })
+            }
+            Ok(Fork::Parent(p)) => p,
+            Err(_) => return 23,
+        }
+    };
+    hold(release);
+    match waitid(next) {
+        Ok(ExitStatus::Exited(0)) => 0,
+        _ => 24,
+    }
+}
+
+impl Tree {
+    fn new(depth: usize) -> Tree {
+        let (report, report_rx) = socketpair(SocketType::Datagram, SocketFlags::default()).unwrap();
+        let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).unwrap();
+        set_passcred(&report_rx, true).unwrap();
+        // SAFETY: the child only makes system calls (and closes by number).
+        let top = match unsafe { fork_new_pid_namespace() }.unwrap() {
+            Fork::Child => {
+                close_raw(&release_tx);
+                close_raw(&report_rx);
+                exit_group(level(depth, &report, &release))
+            }
+            Fork::Parent(p) => p,
+        };
+        drop((report, release));
+        let (mut inits, mut worker) = (Vec::new(), 0);
+        for _ in 0..=depth {
+            rawscm::wait_readable_for(&report_rx, Duration::from_secs(10)).expect("tree reports");
+            let mut tag = [0u8; 1];
+            let (_, c) = recv_credentials(&report_rx, &mut tag).unwrap();
+            match tag[0] {
+                b'i' => inits.push(c.pid),
+                _ => worker = c.pid,
+            }
+        }
+        assert_eq!((inits.len(), inits[0]), (depth, top));
+        Tree { inits, worker, top, release: Some(release_tx) }
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        let status = waitid(self.top);
+        if !std::thread::panicking() {
+            assert_eq!(status, Ok(ExitStatus::Exited(0)));
+        }
+    }
+}
+
+fn require_root() -> bool {
+    if !common::is_root() {
+        common::skip("needs root (CAP_SYS_ADMIN for setns and pid namespaces)");
+    }
+    common::is_root()
+}
+
+#[test]
+fn own_namespace_init_agrees_with_proc() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    common::no_fd_leak("own ns", || {
+        let init = *nspid(1).last().unwrap();
+        assert_eq!(init, 1, "/proc/1 is our namespace's init");
+        for m in methods() {
+            let got = init_pid_of(rawscm::getpid(), m).unwrap();
+            assert_eq!(got.pid, 1, "{m:?}");
+            if m == Method::Fork {
+                assert_eq!(got.via, Via::Fork);
+            }
+            let me = rawscm::getpid();
+            assert_eq!(translate_pid(me, me, m).unwrap().pid, me, "{m:?}");
+        }
+    });
+    common::assert_no_children();
+}
+
+fn check_tree(depth: usize) {
+    let tree = Tree::new(depth);
+    let deepest = *tree.inits.last().unwrap();
+    let ns = nspid(tree.worker);
+    assert_eq!(ns.len(), nspid(rawscm::getpid()).len() + depth);
+    assert_eq!(*ns.last().unwrap(), 2, "worker is pid 2 in its namespace");
+    assert_eq!(nspid(deepest).len(), ns.len());
+    assert_eq!(*nspid(deepest).last().unwrap(), 1);
+    for m in methods() {
+        let got = init_pid_of(tree.worker, m).unwrap();
+        assert_eq!(got.pid, deepest, "{m:?} depth {depth}");
+        assert_eq!(init_pid_of(deepest, m).unwrap().pid, deepest, "{m:?}");
+        assert_eq!(translate_pid(tree.worker, 2, m).unwrap().pid, tree.worker, "{m:?}");
+        if depth == 2 {
+            // pid 1 of the outer child namespace, from the inner init.
+            assert_eq!(init_pid_of(tree.inits[0], m).unwrap().pid, tree.inits[0]);
+        }
+    }
+}
+
+#[test]
+fn child_namespace_init_agrees_with_proc() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    common::no_fd_leak("child ns", || check_tree(1));
+    common::assert_no_children();
+}
+
+#[test]
+fn two_namespaces_deep_init_agrees_with_proc() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    common::no_fd_leak("nested ns", || check_tree(2));
+    common::assert_no_children();
+}
+
+#[test]
+fn missing_task_is_esrch_promptly() {
+    let _g = common::serial();
+    common::no_fd_leak("missing", || {
+        let start = Instant::now();
+        for m in [Method::Ioctl, Method::Fork, Method::Auto] {
+            assert_eq!(init_pid_of(i32::MAX, m), Err(Error::Os(Errno::ESRCH)), "{m:?}");
+            assert_eq!(init_pid_of(0, m), Err(Error::Os(Errno::ESRCH)));
+            assert_eq!(init_pid_of(-5, m), Err(Error::Os(Errno::ESRCH)));
+        }
+        assert!(start.elapsed() < Duration::from_millis(500));
+    });
+    common::assert_no_children();
+}
+
+#[test]
+fn pid_not_in_that_namespace_is_esrch() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    common::no_fd_leak("absent pid", || {
+        let tree = Tree::new(1);
+        for m in methods() {
+            // Only pids 1 and 2 exist in the tree's namespace.
+            assert_eq!(translate_pid(tree.worker, 3, m), Err(Error::Os(Errno::ESRCH)), "{m:?}");
+        }
+    });
+    common::assert_no_children();
+}
+
+#[test]
+fn namespace_whose_init_has_exited_is_esrch() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    common::no_fd_leak("dead init", || {
+        // SAFETY: the child only calls exit_group.
+        let dead = match unsafe { fork_new_pid_namespace() }.unwrap() {
+            Fork::Child => exit_group(0),
+            Fork::Parent(p) => p,
+        };
+        // Wait until it has exited, without reaping it: its namespace is dead.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::waitid(libc::P_PID, dead as u32, &mut info, libc::WEXITED | libc::WNOWAIT) };
+        assert_eq!(r, 0);
+        let start = Instant::now();
+        for m in methods() {
+            assert_eq!(init_pid_of(dead, m), Err(Error::Os(Errno::ESRCH)), "{m:?}");
+        }
+        assert!(start.elapsed() < Duration::from_secs(1), "prompt: {:?}", start.elapsed());
+        assert_eq!(waitid(dead), Ok(ExitStatus::Exited(0)));
+    });
+    common::assert_no_children();
+}
+
+/// Descriptors 0..256 that are open, without allocating (for forked children).
+fn open_mask() -> [bool; 256] {
+    let mut m = [false; 256];
+    for (fd, open) in m.iter_mut().enumerate() {
+        *open = unsafe { libc::fcntl(fd as i32, libc::F_GETFD) } >= 0;
+    }
+    m
+}
+
+#[test]
+fn unprivileged_caller_gets_a_typed_error_and_leaves_nothing() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    let parent = rawscm::getpid();
+    // SAFETY: the child only makes system calls and exits.
+    match unsafe { fork() }.unwrap() {
+        Fork::Child => {
+            if !common::drop_privileges_in_child() {
+                exit_group(30);
+            }
+            let before = open_mask();
+            let mut code = 0;
+            for (i, m) in [Method::Ioctl, Method::Fork, Method::Auto].into_iter().enumerate() {
+                match init_pid_of(parent, m) {
+                    Err(Error::Os(Errno::EACCES | Errno::EPERM)) => {}
+                    _ => code = 31 + i as i32,
+                }
+            }
+            if open_mask() != before {
+                code = 40;
+            }
+            let left = unsafe { libc::waitid(libc::P_ALL, 0, std::ptr::null_mut(), libc::WEXITED | libc::WNOHANG) };
+            if left != -1 {
+                code = 41;
+            }
+            exit_group(code)
+        }
+        Fork::Parent(pid) => assert_eq!(waitid(pid), Ok(ExitStatus::Exited(0))),
+    }
+    common::assert_no_children();
+}
+
+fn seqpacket() -> (OwnedFd, OwnedFd) {
+    socketpair(SocketType::SeqPacket, SocketFlags::default()).unwrap()
+}
+
+#[test]
+fn handshake_delivers_the_senders_credentials() {
+    let _g = common::serial();
+    let (a, b) = seqpacket();
+    let deadline = Deadline::after(Duration::from_secs(5));
+    std::thread::scope(|s| {
+        let sender = s.spawn(|| send_credentials_on_ping(&b, Ucred::current(), deadline));
+        assert_eq!(ping_and_recv_credentials(&a, deadline), Ok(Ucred::current()));
+        assert_eq!(sender.join().unwrap(), Ok(()));
+    });
+}
+
+#[test]
+fn handshake_timeouts_are_honoured_on_both_sides() {
+    let _g = common::serial();
+    let (a, b) = seqpacket();
+    let start = Instant::now();
+    let d = Deadline::after(Duration::from_millis(150));
+    assert_eq!(send_credentials_on_ping(&b, Ucred::current(), d), Err(Error::Timeout));
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(150) && took < Duration::from_secs(2), "{took:?}");
+    // The receiver pings, nobody answers.
+    let start = Instant::now();
+    assert_eq!(ping_and_recv_credentials(&a, Deadline::after(Duration::from_millis(150))), Err(Error::Timeout));
+    assert!(start.elapsed() >= Duration::from_millis(150));
+    drop(b);
+}
+
+#[test]
+fn handshake_reports_a_peer_that_closes_early() {
+    let _g = common::serial();
+    common::no_fd_leak("peer closes", || {
+        // Sender gone before the ping: the receiver learns at once.
+        let (a, b) = seqpacket();
+        drop(b);
+        let start = Instant::now();
+        assert_eq!(ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))), Err(Error::PeerClosed));
+        // Sender takes the ping and closes: end of stream, not a 5 s wait.
+        let (a, b) = seqpacket();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                let _ = recv_fds::<0>(&b, &mut [0u8; 1]);
+                drop(b);
+            });
+            assert_eq!(ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))), Err(Error::PeerClosed));
+        });
+        // Receiver gone: the sender's wait ends too.
+        let (a, b) = seqpacket();
+        drop(a);
+        assert_eq!(send_credentials_on_ping(&b, Ucred::current(), Deadline::after(Duration::from_secs(5))), Err(Error::PeerClosed));
+        assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    });
+}
+
+#[test]
+fn credentials_are_missing_when_the_receiver_does_not_arm_passcred() {
+    let _g = common::serial();
+    let (a, b) = seqpacket();
+    let deadline = Deadline::after(Duration::from_secs(5));
+    std::thread::scope(|s| {
+        let sender = s.spawn(|| send_credentials_on_ping(&b, Ucred::current(), deadline));
+        // A receiver done wrong: pings without SO_PASSCRED.
+        send_fds(&a, b"p", &[]).unwrap();
+        rawscm::wait_readable(&a, deadline).unwrap();
+        assert_eq!(recv_credentials(&a, &mut [0u8; 1]).unwrap_err(), Error::NoCredentials);
+        assert_eq!(sender.join().unwrap(), Ok(()));
+    });
+    assert!(!rawscm::passcred(a.as_fd()).unwrap());
+}
+
+#[test]
+fn a_wrong_ping_byte_is_a_protocol_error() {
+    let _g = common::serial();
+    let (a, b) = seqpacket();
+    send_fds(&a, b"?", &[]).unwrap();
+    let d = Deadline::after(Duration::from_secs(2));
+    assert_eq!(send_credentials_on_ping(&b, Ucred::current(), d), Err(Error::Protocol));
+}
