@@ -489,12 +489,13 @@ impl<'a> Iterator for ControlMessages<'a> {
     }
 }
 
-/// What [`take_ownership`] found.
-pub(crate) struct Taken<const N: usize> {
-    pub(crate) fds: Vec<OwnedFd, N>,
+/// What [`take_ownership`] found. `F` is the owner of one descriptor:
+/// [`OwnedFd`], except in the tests of [`take_with`].
+pub(crate) struct Taken<const N: usize, F = OwnedFd> {
+    pub(crate) fds: Vec<F, N>,
     pub(crate) fds_closed: usize,
     pub(crate) credentials: Option<Ucred>,
-    pub(crate) pidfd: Option<OwnedFd>,
+    pub(crate) pidfd: Option<F>,
 }
 
 /// Walks every message and takes ownership of every descriptor in it: up to
@@ -506,14 +507,23 @@ pub(crate) struct Taken<const N: usize> {
 /// that every `SCM_RIGHTS`/`SCM_PIDFD` number in it is a descriptor the
 /// kernel installed for this call and nothing else owns.
 unsafe fn take_ownership<const N: usize>(control: &[u8]) -> Taken<N> {
+    // SAFETY: `take_with` calls this only for the non-negative numbers of
+    // SCM_RIGHTS/SCM_PIDFD payloads, each once; the caller guarantees those
+    // are installed, unowned descriptors. (Negative numbers cannot be.)
+    take_with(control, |fd| unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// The walk of [`take_ownership`], with `own` making the owner of one
+/// descriptor number: called exactly once for each non-negative number in
+/// an `SCM_RIGHTS` or `SCM_PIDFD` payload, in order, and for nothing else;
+/// owners beyond what `Taken` keeps are dropped (closed) and counted.
+fn take_with<const N: usize, F>(control: &[u8], mut own: impl FnMut(i32) -> F) -> Taken<N, F> {
     let mut t = Taken { fds: Vec::new(), fds_closed: 0, credentials: None, pidfd: None };
-    // SAFETY (for each from_raw_fd below): guaranteed by the caller; negative
-    // numbers cannot be installed descriptors and are skipped.
-    let own = |fd: i32| (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) });
+    let mut own = |fd: i32| (fd >= 0).then(|| own(fd));
     for msg in ControlMessages::new(control) {
         match msg {
             ControlMessage::Rights(fds) => {
-                for fd in fds.filter_map(own) {
+                for fd in fds.filter_map(&mut own) {
                     if t.fds.push(fd).is_err() {
                         t.fds_closed += 1; // dropped: closed
                     }
@@ -535,4 +545,386 @@ unsafe fn take_ownership<const N: usize>(control: &[u8]) -> Taken<N> {
         }
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec as StdVec;
+
+    /// The kernel's macros for a target whose `long` is `word` bytes and whose
+    /// `cmsghdr` is `size_t` + two ints.
+    fn kernel_len(word: usize, payload: usize) -> usize {
+        let hdr = (word + 8 + word - 1) & !(word - 1);
+        hdr + payload
+    }
+    fn kernel_space(word: usize, payload: usize) -> usize {
+        let hdr = (word + 8 + word - 1) & !(word - 1);
+        hdr + ((payload + word - 1) & !(word - 1))
+    }
+
+    #[test]
+    fn model_matches_known_values_for_both_word_sizes() {
+        // 64-bit: header 16, CMSG_SPACE(4) = 24 (room for two fds).
+        assert_eq!((kernel_len(8, 4), kernel_space(8, 4), kernel_space(8, 12)), (20, 24, 32));
+        assert_eq!(kernel_space(8, 8), 24);
+        // 32-bit: header 12, everything 4-aligned.
+        assert_eq!((kernel_len(4, 4), kernel_space(4, 4), kernel_space(4, 12)), (16, 16, 24));
+        assert_eq!(kernel_space(4, 8), 20);
+    }
+
+    #[test]
+    fn space_arithmetic_is_the_kernels_for_this_target() {
+        let word = size_of::<usize>();
+        for payload in 0..=1100 {
+            assert_eq!(cmsg_len(payload), kernel_len(word, payload), "CMSG_LEN({payload})");
+            assert_eq!(cmsg_space(payload), kernel_space(word, payload), "CMSG_SPACE({payload})");
+        }
+        for n in 0..=SCM_MAX_FD {
+            assert_eq!(space_for_fds(n), kernel_space(word, 4 * n));
+        }
+        assert_eq!(SPACE_CREDENTIALS, kernel_space(word, 12));
+        assert_eq!(SPACE_PIDFD, kernel_space(word, 4));
+        assert_eq!(HDR, if word == 8 { 16 } else { 12 });
+        // On 64-bit, space for one fd has room for two.
+        if word == 8 {
+            assert_eq!(space_for_fds(1), space_for_fds(2));
+        }
+        // Saturating, never panicking, on absurd input.
+        assert_eq!(cmsg_space(usize::MAX), usize::MAX);
+        assert_eq!(space_for_fds(usize::MAX), cmsg_space(usize::MAX));
+    }
+
+    #[test]
+    fn buffer_is_aligned_for_cmsghdr() {
+        assert!(align_of::<CmsgBuffer<1>>() >= align_of::<cmsghdr>());
+        let b = CmsgBuffer::<{ space_for_fds(1) }>::new();
+        assert_eq!(b.bytes.as_ptr() as usize % align_of::<cmsghdr>(), 0);
+    }
+
+    fn header(len: usize, kind: u32) -> StdVec<u8> {
+        let mut v = StdVec::new();
+        v.extend_from_slice(&len.to_ne_bytes());
+        v.extend_from_slice(&(SOL_SOCKET as i32).to_ne_bytes());
+        v.extend_from_slice(&(kind as i32).to_ne_bytes());
+        v
+    }
+
+    fn borrowed(fd: i32) -> BorrowedFd<'static> {
+        // SAFETY: only encoded into bytes, never used in a system call.
+        unsafe { BorrowedFd::borrow_raw(fd) }
+    }
+
+    #[test]
+    fn one_fd_is_encoded_byte_exact_with_cmsg_len_not_cmsg_space() {
+        let mut b = CmsgBuffer::<{ space_for_fds(1) }>::new();
+        b.push_fds(&[borrowed(7)]).unwrap();
+        let mut want = header(cmsg_len(4), SCM_RIGHTS);
+        want.extend_from_slice(&7i32.to_ne_bytes());
+        want.resize(cmsg_space(4), 0); // zeroed padding (4 bytes on 64-bit)
+        assert_eq!(b.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    fn fds_then_credentials_are_encoded_byte_exact() {
+        let mut b = CmsgBuffer::<{ space_for_fds(3) + SPACE_CREDENTIALS }>::new();
+        b.push_fds(&[borrowed(3), borrowed(4), borrowed(5)]).unwrap();
+        b.push_credentials(Ucred { pid: 0, uid: 65534, gid: 7 }).unwrap();
+        let mut want = header(cmsg_len(12), SCM_RIGHTS);
+        for fd in [3i32, 4, 5] {
+            want.extend_from_slice(&fd.to_ne_bytes());
+        }
+        want.resize(cmsg_space(12), 0);
+        want.extend_from_slice(&header(cmsg_len(12), SCM_CREDENTIALS));
+        for w in [0u32, 65534, 7] {
+            want.extend_from_slice(&w.to_ne_bytes());
+        }
+        want.resize(cmsg_space(12) + SPACE_CREDENTIALS, 0);
+        assert_eq!(b.as_bytes(), &want[..]);
+        assert_eq!(b.len(), b.capacity());
+    }
+
+    #[test]
+    fn overflow_and_too_many_fds_are_refused_and_leave_the_buffer_unchanged() {
+        let fds: StdVec<BorrowedFd<'_>> = (0..254).map(borrowed).collect();
+        let mut big = CmsgBuffer::<{ space_for_fds(254) }>::new();
+        assert_eq!(big.push_fds(&fds), Err(Error::TooManyFds { count: 254 }));
+        assert!(big.is_empty());
+        big.push_fds(&fds[..253]).unwrap();
+        assert_eq!(big.len(), space_for_fds(253));
+
+        let mut small = CmsgBuffer::<{ space_for_fds(2) }>::new();
+        let needed = space_for_fds(3);
+        assert_eq!(
+            small.push_fds(&fds[..3]),
+            Err(Error::ControlBufferFull { needed, available: space_for_fds(2) })
+        );
+        assert!(small.is_empty());
+        small.push_fds(&fds[..2]).unwrap();
+        assert_eq!(
+            small.push_credentials(Ucred { pid: 1, uid: 0, gid: 0 }),
+            Err(Error::ControlBufferFull { needed: SPACE_CREDENTIALS, available: 0 })
+        );
+        assert_eq!(small.len(), space_for_fds(2));
+        small.push_fds(&[]).unwrap(); // nothing to add, nothing added
+        assert_eq!(small.len(), space_for_fds(2));
+    }
+
+    #[test]
+    fn parser_round_trips_what_the_encoder_wrote() {
+        let mut b = CmsgBuffer::<{ space_for_fds(2) + SPACE_CREDENTIALS }>::new();
+        b.push_credentials(Ucred { pid: 0, uid: 1, gid: 2 }).unwrap();
+        b.push_fds(&[borrowed(10), borrowed(11)]).unwrap();
+        let msgs: StdVec<_> = ControlMessages::new(b.as_bytes()).collect();
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(msgs[0], ControlMessage::Credentials(Ucred { pid: 0, uid: 1, gid: 2 }));
+        match &msgs[1] {
+            ControlMessage::Rights(fds) => assert_eq!(fds.clone().collect::<StdVec<_>>(), [10, 11]),
+            other => panic!("expected rights, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parser_reads_unaligned_buffers() {
+        let mut b = CmsgBuffer::<{ space_for_fds(1) }>::new();
+        b.push_fds(&[borrowed(42)]).unwrap();
+        // Copy to an odd address: a [u8] view has no alignment.
+        let mut raw = StdVec::from([0u8]);
+        raw.extend_from_slice(b.as_bytes());
+        let msgs: StdVec<_> = ControlMessages::new(&raw[1..]).collect();
+        assert_eq!(msgs, [ControlMessage::Rights(RawFds::new(&42i32.to_ne_bytes()))]);
+    }
+
+    #[test]
+    fn parser_counts_fds_from_cmsg_len_including_a_second_fd_in_the_padding() {
+        // What a receiver sized with CMSG_SPACE(4) gets on 64-bit when the
+        // peer sends two fds: cmsg_len = CMSG_LEN(8) and two numbers.
+        let mut bytes = header(cmsg_len(8), SCM_RIGHTS);
+        bytes.extend_from_slice(&5i32.to_ne_bytes());
+        bytes.extend_from_slice(&6i32.to_ne_bytes());
+        let fds: StdVec<i32> = match ControlMessages::new(&bytes).next() {
+            Some(ControlMessage::Rights(r)) => r.collect(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(fds, [5, 6]);
+    }
+
+    #[test]
+    fn parser_stops_on_malformed_lengths_without_panicking() {
+        // cmsg_len shorter than a header.
+        let short = header(HDR - 1, SCM_RIGHTS);
+        assert_eq!(ControlMessages::new(&short).count(), 0);
+        // cmsg_len of usize::MAX: clamped payload, then the walk ends.
+        let mut huge = header(usize::MAX, SCM_RIGHTS);
+        huge.extend_from_slice(&9i32.to_ne_bytes());
+        let msgs: StdVec<_> = ControlMessages::new(&huge).collect();
+        assert_eq!(msgs, [ControlMessage::Rights(RawFds::new(&9i32.to_ne_bytes()))]);
+        // A truncated header.
+        assert_eq!(ControlMessages::new(&huge[..HDR - 1]).count(), 0);
+        // Credentials with a short payload are "other", not garbage creds.
+        let mut c = header(cmsg_len(8), SCM_CREDENTIALS);
+        c.extend_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert!(matches!(ControlMessages::new(&c).next(), Some(ControlMessage::Other { .. })));
+        // Unknown level: other, with its payload.
+        let mut o = header(cmsg_len(3), SCM_RIGHTS);
+        o[size_of::<usize>()..size_of::<usize>() + 4].copy_from_slice(&77i32.to_ne_bytes());
+        o.extend_from_slice(&[1, 2, 3]);
+        assert_eq!(
+            ControlMessages::new(&o).next(),
+            Some(ControlMessage::Other { level: 77, kind: SCM_RIGHTS as i32, data: &[1, 2, 3] })
+        );
+    }
+}
+
+/// Ownership-taking on hostile bytes (through the [`take_with`] seam, so no
+/// descriptor is touched), and the receive-side bookkeeping of
+/// [`CmsgBuffer`]. No system calls: runs under Miri (`cargo xtask miri`).
+#[cfg(test)]
+mod take_tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::vec::Vec as StdVec;
+
+    /// Stands in for `OwnedFd`: records its creation and its drop ("close").
+    struct Owner<'a> {
+        fd: i32,
+        closed: &'a RefCell<StdVec<i32>>,
+    }
+
+    impl Drop for Owner<'_> {
+        fn drop(&mut self) {
+            self.closed.borrow_mut().push(self.fd);
+        }
+    }
+
+    /// xorshift64*: deterministic, no dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// Control data with lying lengths, odd payload sizes, unknown levels and
+    /// types, possibly cut short: what no kernel sends.
+    fn hostile(rng: &mut Rng) -> StdVec<u8> {
+        let mut v = StdVec::new();
+        for _ in 0..rng.below(5) {
+            let payload: StdVec<u8> = match rng.below(3) {
+                0 => (0..rng.below(40)).map(|_| rng.next() as u8).collect(),
+                _ => {
+                    let mut p: StdVec<u8> =
+                        (0..rng.below(8)).flat_map(|_| (rng.below(40) as i32 - 4).to_ne_bytes()).collect();
+                    p.resize(p.len() + rng.below(4) as usize, 0xff); // a partial trailing int
+                    p
+                }
+            };
+            let len = match rng.below(8) {
+                0 => rng.below(HDR as u64 + 1) as usize,
+                1 => rng.next() as usize,
+                2 => usize::MAX - rng.below(16) as usize,
+                3 => HDR + rng.below(64) as usize,
+                _ => cmsg_len(payload.len()),
+            };
+            let level = if rng.below(6) == 0 { rng.next() as c_int } else { SOL_SOCKET as c_int };
+            let kind = if rng.below(6) == 0 { rng.next() as c_int } else { rng.below(6) as c_int };
+            v.extend_from_slice(&len.to_ne_bytes());
+            v.extend_from_slice(&level.to_ne_bytes());
+            v.extend_from_slice(&kind.to_ne_bytes());
+            v.extend_from_slice(&payload);
+            if rng.below(2) == 0 {
+                v.resize(align(v.len()), 0);
+            }
+        }
+        if rng.below(4) == 0 {
+            let cut = rng.below(v.len() as u64 + 1) as usize;
+            v.truncate(cut);
+        }
+        v
+    }
+
+    /// `take_with::<N>` on `bytes` against what the parser yields: owners are
+    /// made for exactly the non-negative descriptor numbers of SCM_RIGHTS and
+    /// SCM_PIDFD messages, each once, in order; the first `N` rights and the
+    /// first pidfd are kept, every other owner is dropped, and all are
+    /// dropped exactly once in the end.
+    fn check<const N: usize>(bytes: &[u8]) {
+        let (mut rights, mut pidfds, mut creds) = (StdVec::new(), StdVec::new(), None);
+        for m in ControlMessages::new(bytes) {
+            match m {
+                ControlMessage::Rights(fds) => rights.extend(fds.filter(|&fd| fd >= 0)),
+                ControlMessage::Pidfd(fd) if fd >= 0 => pidfds.push(fd),
+                ControlMessage::Credentials(c) => {
+                    creds.get_or_insert(c);
+                }
+                _ => {}
+            }
+        }
+        let closed = RefCell::new(StdVec::new());
+        let made = RefCell::new(StdVec::new());
+        let t = take_with::<N, _>(bytes, |fd| {
+            made.borrow_mut().push(fd);
+            Owner { fd, closed: &closed }
+        });
+        let kept: StdVec<i32> = t.fds.iter().map(|o| o.fd).collect();
+        let n = rights.len().min(N);
+        assert_eq!(kept, rights[..n], "{bytes:?}");
+        assert_eq!(t.pidfd.as_ref().map(|o| o.fd), pidfds.first().copied());
+        assert_eq!(t.credentials, creds);
+        let surplus = rights.len() - n + pidfds.len().saturating_sub(1);
+        assert_eq!(t.fds_closed, surplus);
+        assert_eq!(closed.borrow().len(), surplus, "surplus owners are dropped at once");
+        let mut all = made.borrow().clone();
+        drop(t);
+        let mut dropped = closed.borrow().clone();
+        let mut want: StdVec<i32> = rights.iter().chain(&pidfds).copied().collect();
+        all.sort_unstable();
+        dropped.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(all, want, "an owner for exactly the fd-carrying numbers");
+        assert_eq!(dropped, want, "every owner dropped exactly once");
+    }
+
+    #[test]
+    fn take_with_owns_exactly_the_fd_numbers_of_hostile_bytes() {
+        let cases = if cfg!(miri) { 150 } else { 20_000 };
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..cases {
+            let bytes = hostile(&mut rng);
+            check::<0>(&bytes);
+            check::<1>(&bytes);
+            check::<3>(&bytes);
+            check::<SCM_MAX_FD>(&bytes);
+        }
+    }
+
+    #[test]
+    fn take_with_on_well_formed_surplus() {
+        // 5 rights over two messages, two pidfds, creds: N = 2 keeps 2 rights
+        // and 1 pidfd, closes 3 + 1.
+        let fd = |n: i32| n.to_ne_bytes();
+        let mut b = StdVec::new();
+        for (kind, payload) in [
+            (SCM_RIGHTS, [fd(3), fd(4), fd(5)].concat()),
+            (SCM_PIDFD, fd(9).to_vec()),
+            (SCM_CREDENTIALS, [fd(1), fd(0), fd(0)].concat()),
+            (SCM_RIGHTS, [fd(6), fd(-1), fd(7)].concat()),
+            (SCM_PIDFD, fd(10).to_vec()),
+        ] {
+            b.extend_from_slice(&cmsg_len(payload.len()).to_ne_bytes());
+            b.extend_from_slice(&(SOL_SOCKET as c_int).to_ne_bytes());
+            b.extend_from_slice(&(kind as c_int).to_ne_bytes());
+            b.extend_from_slice(&payload);
+            b.resize(align(b.len()), 0);
+        }
+        let closed = RefCell::new(StdVec::new());
+        let t = take_with::<2, _>(&b, |fd| Owner { fd, closed: &closed });
+        assert_eq!(t.fds.iter().map(|o| o.fd).collect::<StdVec<_>>(), [3, 4]);
+        assert_eq!(t.pidfd.as_ref().map(|o| o.fd), Some(9));
+        assert_eq!(t.credentials, Some(Ucred { pid: 1, uid: 0, gid: 0 }));
+        assert_eq!((t.fds_closed, closed.borrow().clone()), (4, std::vec![5, 6, 7, 10]));
+        check::<2>(&b);
+    }
+
+    #[test]
+    fn take_fds_takes_nothing_from_a_buffer_the_kernel_did_not_fill() {
+        // Pushed descriptor numbers are the caller's: never owned by a take.
+        let mut b = CmsgBuffer::<{ space_for_fds(2) + SPACE_CREDENTIALS }>::new();
+        // SAFETY: the numbers are only encoded, never used in a system call
+        // (and, as checked below, never owned).
+        b.push_fds(&[unsafe { BorrowedFd::borrow_raw(5) }]).unwrap();
+        let t = b.take_fds::<4>();
+        assert_eq!((t.fds.len(), t.fds_closed, t.pidfd.is_none()), (0, 0, true));
+    }
+
+    #[test]
+    fn received_length_is_clamped_to_the_area_and_taken_once() {
+        let mut b = CmsgBuffer::<{ SPACE_CREDENTIALS * 2 }>::new();
+        b.push_credentials(Ucred { pid: 1, uid: 2, gid: 3 }).unwrap();
+        // A receive offered only SPACE_CREDENTIALS bytes; a kernel claiming
+        // more (impossible, but checked) is clamped, and the area was zeroed.
+        let area = b.recv_area(SPACE_CREDENTIALS);
+        assert!(area.len() == SPACE_CREDENTIALS && area.iter().all(|&x| x == 0));
+        let mut msg = StdVec::new();
+        msg.extend_from_slice(&cmsg_len(12).to_ne_bytes());
+        msg.extend_from_slice(&(SOL_SOCKET as c_int).to_ne_bytes());
+        msg.extend_from_slice(&(SCM_CREDENTIALS as c_int).to_ne_bytes());
+        for w in [7u32, 8, 9] {
+            msg.extend_from_slice(&w.to_ne_bytes());
+        }
+        area[..msg.len()].copy_from_slice(&msg);
+        b.set_received(usize::MAX, SPACE_CREDENTIALS);
+        assert_eq!(b.len(), SPACE_CREDENTIALS);
+        assert_eq!(b.take_fds::<1>().credentials, Some(Ucred { pid: 7, uid: 8, gid: 9 }));
+        assert_eq!(b.take_fds::<1>().credentials, None, "a second take finds nothing");
+        // A receive area larger than the buffer is cut to it.
+        assert_eq!(b.recv_area(usize::MAX).len(), SPACE_CREDENTIALS * 2);
+        assert!(b.is_empty());
+    }
 }

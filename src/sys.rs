@@ -178,6 +178,12 @@ pub(crate) fn recvmsg(
     Ok(RecvResult { bytes, control_len: msg.msg_controllen as usize, flags: msg.msg_flags as u32 })
 }
 
+/// `read(fd, buf, len)`.
+pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> SysResult<usize> {
+    // SAFETY: `buf` is writable for `buf.len()` bytes.
+    ret(unsafe { syscall3(g::__NR_read as usize, fd_arg(fd), mut_ptr_arg(buf.as_mut_ptr()), buf.len()) })
+}
+
 /// `write(fd, buf, len)`.
 #[allow(dead_code)] // used by the `rt` feature
 pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> SysResult<usize> {
@@ -218,6 +224,17 @@ pub(crate) struct ChildState {
 
 /// `waitid(P_PID, pid, &info, options, NULL)`.
 pub(crate) fn waitid(pid: i32, options: u32) -> SysResult<ChildState> {
+    waitid_idtype(g::P_PID, pid, options)
+}
+
+/// `waitid(P_ALL, 0, &info, options, NULL)`: any child.
+#[cfg(feature = "rt")]
+pub(crate) fn waitid_any(options: u32) -> SysResult<ChildState> {
+    waitid_idtype(g::P_ALL, 0, options)
+}
+
+/// `waitid(idtype, id, &info, options, NULL)`.
+fn waitid_idtype(idtype: u32, id: i32, options: u32) -> SysResult<ChildState> {
     // All-zero is a valid siginfo (integers and pointers only); si_pid stays
     // 0 when WNOHANG finds nothing, as waitid(2) documents.
     let mut info = MaybeUninit::<g::siginfo>::zeroed();
@@ -225,8 +242,8 @@ pub(crate) fn waitid(pid: i32, options: u32) -> SysResult<ChildState> {
     ret(unsafe {
         syscall5(
             g::__NR_waitid as usize,
-            uint_arg(g::P_PID),
-            int_arg(pid),
+            uint_arg(idtype),
+            int_arg(id),
             mut_ptr_arg(info.as_mut_ptr()),
             uint_arg(options),
             0,
@@ -344,6 +361,50 @@ pub(crate) fn set_parent_death_signal(sig: u32) -> SysResult<()> {
     // SAFETY: integer arguments only.
     ret(unsafe {
         syscall2(g::__NR_prctl as usize, uint_arg(linux_raw_sys::prctl::PR_SET_PDEATHSIG), uint_arg(sig))
+    })
+    .map(drop)
+}
+
+/// `mount(source, target, fstype, flags, data)`.
+#[cfg(feature = "rt")]
+pub(crate) fn mount(
+    source: &CStr,
+    target: &CStr,
+    fstype: &CStr,
+    flags: u32,
+    data: Option<&CStr>,
+) -> SysResult<()> {
+    let data = data.map_or(0, |d| ptr_arg(d.as_ptr()));
+    // SAFETY: the three paths are NUL-terminated; `data` is null or a
+    // NUL-terminated option string, which is what every filesystem that
+    // takes text options expects.
+    ret(unsafe {
+        syscall5(
+            g::__NR_mount as usize,
+            ptr_arg(source.as_ptr()),
+            ptr_arg(target.as_ptr()),
+            ptr_arg(fstype.as_ptr()),
+            uint_arg(flags),
+            data,
+        )
+    })
+    .map(drop)
+}
+
+/// `reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, NULL)`; returns
+/// only on failure (or for commands that do not stop the machine).
+#[cfg(feature = "rt")]
+pub(crate) fn reboot(cmd: u32) -> SysResult<()> {
+    // SAFETY: integer arguments; the argument pointer is only read for
+    // LINUX_REBOOT_CMD_RESTART2, which callers do not pass.
+    ret(unsafe {
+        syscall4(
+            g::__NR_reboot as usize,
+            uint_arg(g::LINUX_REBOOT_MAGIC1),
+            uint_arg(g::LINUX_REBOOT_MAGIC2),
+            uint_arg(cmd),
+            0,
+        )
     })
     .map(drop)
 }
