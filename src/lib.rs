@@ -39,6 +39,8 @@
 //! - `std`: conversions to and from `std::os::fd` types.
 //! - `sc`: take the syscall instruction from the `sc` crate instead of
 //!   `syscalls` (x86_64, aarch64, riscv64 only).
+//! - `rt`: a runtime for `#![no_std]` + `#![no_main]` static binaries
+//!   (`_start`, arguments, panic handler, memory functions, stdout; see [`rt`]).
 
 #![no_std]
 #![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
@@ -51,6 +53,7 @@ mod cmsg;
 mod errno;
 mod error;
 mod fd;
+mod flags;
 #[deny(unsafe_code)]
 mod msg;
 #[deny(unsafe_code)]
@@ -58,6 +61,8 @@ mod poll;
 #[deny(unsafe_code)]
 pub mod pidns;
 pub mod process;
+#[cfg(feature = "rt")]
+pub mod rt;
 #[deny(unsafe_code)]
 mod socket;
 mod sys;

@@ -93,102 +93,40 @@ impl<'a> IoSliceMut<'a> {
     }
 }
 
-/// Flags for [`sendmsg`]. The default is `MSG_NOSIGNAL` (a closed peer gives
-/// `EPIPE` instead of killing the process with SIGPIPE); use
-/// [`SendFlags::empty`] to opt out.
-///
-/// ```
-/// use rawscm::SendFlags;
-/// let f = SendFlags::default() | SendFlags::DONTWAIT;
-/// assert!(f.contains(SendFlags::NOSIGNAL));
-/// ```
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct SendFlags(u32);
-
-impl SendFlags {
-    /// `MSG_NOSIGNAL`.
-    pub const NOSIGNAL: SendFlags = SendFlags(MSG_NOSIGNAL);
-    /// `MSG_DONTWAIT`: fail with `EAGAIN` instead of blocking.
-    pub const DONTWAIT: SendFlags = SendFlags(MSG_DONTWAIT);
-
-    /// No flags (SIGPIPE is raised on a closed stream peer).
+crate::flags::flag_set! {
+    /// Flags for [`sendmsg`]. The default is `MSG_NOSIGNAL` (a closed peer
+    /// gives `EPIPE` instead of killing the process with SIGPIPE); use
+    /// [`SendFlags::empty`] to opt out.
     ///
     /// ```
-    /// assert!(!rawscm::SendFlags::empty().contains(rawscm::SendFlags::NOSIGNAL));
+    /// use rawscm::SendFlags;
+    /// let f = SendFlags::default() | SendFlags::DONTWAIT;
+    /// assert!(f.contains(SendFlags::NOSIGNAL));
     /// ```
-    pub const fn empty() -> Self {
-        SendFlags(0)
+    SendFlags, default: NOSIGNAL, empty: "SIGPIPE is raised on a closed stream peer",
+    {
+        /// `MSG_NOSIGNAL`.
+        NOSIGNAL = MSG_NOSIGNAL;
+        /// `MSG_DONTWAIT`: fail with `EAGAIN` instead of blocking.
+        DONTWAIT = MSG_DONTWAIT;
     }
+}
 
-    /// Whether all of `other` is set.
+crate::flags::flag_set! {
+    /// Flags for [`recvmsg`]. The default is `MSG_CMSG_CLOEXEC` (received
+    /// descriptors are close-on-exec); use [`RecvFlags::empty`] to opt out.
     ///
     /// ```
-    /// assert!(rawscm::SendFlags::default().contains(rawscm::SendFlags::NOSIGNAL));
+    /// use rawscm::RecvFlags;
+    /// let f = RecvFlags::default() | RecvFlags::DONTWAIT;
+    /// assert!(f.contains(RecvFlags::CMSG_CLOEXEC));
     /// ```
-    pub const fn contains(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-}
-
-impl Default for SendFlags {
-    fn default() -> Self {
-        SendFlags::NOSIGNAL
-    }
-}
-
-impl core::ops::BitOr for SendFlags {
-    type Output = Self;
-    fn bitor(self, rhs: Self) -> Self {
-        SendFlags(self.0 | rhs.0)
-    }
-}
-
-/// Flags for [`recvmsg`]. The default is `MSG_CMSG_CLOEXEC` (received
-/// descriptors are close-on-exec); use [`RecvFlags::empty`] to opt out.
-///
-/// ```
-/// use rawscm::RecvFlags;
-/// let f = RecvFlags::default() | RecvFlags::DONTWAIT;
-/// assert!(f.contains(RecvFlags::CMSG_CLOEXEC));
-/// ```
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct RecvFlags(u32);
-
-impl RecvFlags {
-    /// `MSG_CMSG_CLOEXEC`.
-    pub const CMSG_CLOEXEC: RecvFlags = RecvFlags(MSG_CMSG_CLOEXEC);
-    /// `MSG_DONTWAIT`: fail with `EAGAIN` instead of blocking.
-    pub const DONTWAIT: RecvFlags = RecvFlags(MSG_DONTWAIT);
-
-    /// No flags (received descriptors survive `execve`).
-    ///
-    /// ```
-    /// assert!(!rawscm::RecvFlags::empty().contains(rawscm::RecvFlags::CMSG_CLOEXEC));
-    /// ```
-    pub const fn empty() -> Self {
-        RecvFlags(0)
-    }
-
-    /// Whether all of `other` is set.
-    ///
-    /// ```
-    /// assert!(rawscm::RecvFlags::default().contains(rawscm::RecvFlags::CMSG_CLOEXEC));
-    /// ```
-    pub const fn contains(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-}
-
-impl Default for RecvFlags {
-    fn default() -> Self {
-        RecvFlags::CMSG_CLOEXEC
-    }
-}
-
-impl core::ops::BitOr for RecvFlags {
-    type Output = Self;
-    fn bitor(self, rhs: Self) -> Self {
-        RecvFlags(self.0 | rhs.0)
+    RecvFlags, default: CMSG_CLOEXEC, empty: "received descriptors survive `execve`",
+    {
+        /// `MSG_CMSG_CLOEXEC`.
+        CMSG_CLOEXEC = MSG_CMSG_CLOEXEC;
+        /// `MSG_DONTWAIT`: fail with `EAGAIN` instead of blocking.
+        DONTWAIT = MSG_DONTWAIT;
     }
 }
 
@@ -410,7 +348,8 @@ fn send_all<const N: usize>(socket: BorrowedFd<'_>, data: &[u8], control: &CmsgB
     let mut sent = retry(|| sendmsg(socket, &[IoSlice::new(data)], control, flags))?;
     let none = CmsgBuffer::<0>::new();
     while sent < data.len() {
-        match retry(|| sendmsg(socket, &[IoSlice::new(&data[sent..])], &none, flags)) {
+        let rest = data.get(sent..).unwrap_or_default();
+        match retry(|| sendmsg(socket, &[IoSlice::new(rest)], &none, flags)) {
             Ok(n) => sent += n,
             Err(_) if sent > 0 => break,
             Err(e) => return Err(e),

@@ -67,55 +67,22 @@ impl SocketType {
     }
 }
 
-/// Creation flags for [`socketpair`]. The default is close-on-exec; use
-/// [`SocketFlags::empty`] to opt out.
-///
-/// ```
-/// use rawscm::SocketFlags;
-/// let f = SocketFlags::default() | SocketFlags::NONBLOCK;
-/// assert!(f.contains(SocketFlags::CLOEXEC) && f.contains(SocketFlags::NONBLOCK));
-/// assert!(!SocketFlags::empty().contains(SocketFlags::CLOEXEC));
-/// ```
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct SocketFlags(u32);
-
-impl SocketFlags {
-    /// `SOCK_CLOEXEC` (the kernel defines it as `O_CLOEXEC`).
-    pub const CLOEXEC: SocketFlags = SocketFlags(O_CLOEXEC);
-    /// `SOCK_NONBLOCK` (the kernel defines it as `O_NONBLOCK`, whose value
-    /// differs on mips and sparc).
-    pub const NONBLOCK: SocketFlags = SocketFlags(O_NONBLOCK);
-
-    /// No flags: the descriptors survive `execve`.
-    ///
-    /// ```
-    /// assert_eq!(rawscm::SocketFlags::empty(), rawscm::SocketFlags::empty());
-    /// ```
-    pub const fn empty() -> SocketFlags {
-        SocketFlags(0)
-    }
-
-    /// Whether all of `other` is set.
+crate::flags::flag_set! {
+    /// Creation flags for [`socketpair`]. The default is close-on-exec; use
+    /// [`SocketFlags::empty`] to opt out.
     ///
     /// ```
     /// use rawscm::SocketFlags;
-    /// assert!(SocketFlags::default().contains(SocketFlags::CLOEXEC));
+    /// let f = SocketFlags::default() | SocketFlags::NONBLOCK;
+    /// assert!(f.contains(SocketFlags::CLOEXEC) && f.contains(SocketFlags::NONBLOCK));
     /// ```
-    pub const fn contains(self, other: SocketFlags) -> bool {
-        self.0 & other.0 == other.0
-    }
-}
-
-impl Default for SocketFlags {
-    fn default() -> Self {
-        SocketFlags::CLOEXEC
-    }
-}
-
-impl core::ops::BitOr for SocketFlags {
-    type Output = SocketFlags;
-    fn bitor(self, rhs: SocketFlags) -> SocketFlags {
-        SocketFlags(self.0 | rhs.0)
+    SocketFlags, default: CLOEXEC, empty: "the descriptors survive `execve`",
+    {
+        /// `SOCK_CLOEXEC` (the kernel defines it as `O_CLOEXEC`).
+        CLOEXEC = O_CLOEXEC;
+        /// `SOCK_NONBLOCK` (the kernel defines it as `O_NONBLOCK`, whose value
+        /// differs on mips and sparc).
+        NONBLOCK = O_NONBLOCK;
     }
 }
 

@@ -9,7 +9,22 @@
 
 pub(crate) const FORK_NR: Option<u32> = None;
 
-/// First two `clone` arguments: flags, then the new stack (0: share the copy).
-pub(crate) const fn clone_args(flags: usize) -> [usize; 2] {
-    [flags, 0]
+/// `clone` takes flags first, then the new stack.
+pub(crate) const CLONE_STACK_FIRST: bool = false;
+
+// The process entry point of `rt` programs: clears the frame pointer and
+// link register (the end of the frame chain), passes the initial stack
+// pointer (16-byte aligned by the kernel) to `rt::start`.
+// (See `rt_entry_asm!` in mod.rs.)
+#[cfg(all(feature = "rt", not(test)))]
+rt_entry_asm! {
+    type_prefix: "@",
+    trap: "brk #1",
+    start: [
+        "mov x29, #0",
+        "mov x30, #0",
+        "mov x0, sp",
+        "bl {start}",
+        "brk #1",
+    ],
 }

@@ -18,10 +18,8 @@ use linux_raw_sys::general::__NR_fork;
 
 pub(crate) const FORK_NR: Option<u32> = Some(__NR_fork);
 
-/// First two `clone` arguments: flags, then the new stack (0: share the copy).
-pub(crate) const fn clone_args(flags: usize) -> [usize; 2] {
-    [flags, 0]
-}
+/// `clone` takes flags first, then the new stack.
+pub(crate) const CLONE_STACK_FIRST: bool = false;
 
 /// Issues system call `nr` with six arguments and returns the raw result
 /// (-4095..=-1 is -errno).
@@ -70,4 +68,28 @@ pub(crate) unsafe fn syscall6(
         );
     }
     ret
+}
+
+// The process entry point of `rt` programs: sets the TOC pointer r2 from
+// r12, which the kernel loads with the entry address for ELFv2 binaries
+// (the global entry point convention), passes the initial stack pointer to
+// `rt::start`, aligns the stack to 16 bytes and pushes a minimal 32-byte
+// frame whose back chain is 0 (the end of the chain).
+// (See `rt_entry_asm!` in mod.rs.)
+#[cfg(all(feature = "rt", not(test)))]
+rt_entry_asm! {
+    type_prefix: "@",
+    trap: "trap",
+    start: [
+        "0: addis 2, 12, .TOC.-0b@ha",
+        "addi 2, 2, .TOC.-0b@l",
+        "mr 3, 1",
+        "clrrdi 1, 1, 4",
+        "li 0, 0",
+        "mtlr 0",
+        "stdu 0, -32(1)",
+        "bl {start}",
+        "nop",
+        "trap",
+    ],
 }

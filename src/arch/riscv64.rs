@@ -9,7 +9,29 @@
 
 pub(crate) const FORK_NR: Option<u32> = None;
 
-/// First two `clone` arguments: flags, then the new stack (0: share the copy).
-pub(crate) const fn clone_args(flags: usize) -> [usize; 2] {
-    [flags, 0]
+/// `clone` takes flags first, then the new stack.
+pub(crate) const CLONE_STACK_FIRST: bool = false;
+
+// The process entry point of `rt` programs: loads `gp` from
+// `__global_pointer$` (with relaxation off, or the linker would turn the
+// load into a gp-relative no-op), clears the return address and frame
+// pointer, passes the initial stack pointer to `rt::start`, and aligns the
+// stack to 16 bytes.
+// (See `rt_entry_asm!` in mod.rs.)
+#[cfg(all(feature = "rt", not(test)))]
+rt_entry_asm! {
+    type_prefix: "@",
+    trap: "unimp",
+    start: [
+        ".option push",
+        ".option norelax",
+        "lla gp, __global_pointer$",
+        ".option pop",
+        "li ra, 0",
+        "li fp, 0",
+        "mv a0, sp",
+        "andi sp, sp, -16",
+        "call {start}",
+        "unimp",
+    ],
 }

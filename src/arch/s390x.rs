@@ -16,10 +16,8 @@ use linux_raw_sys::general::__NR_fork;
 
 pub(crate) const FORK_NR: Option<u32> = Some(__NR_fork);
 
-/// First two `clone` arguments: the new stack (0: share the copy), then flags.
-pub(crate) const fn clone_args(flags: usize) -> [usize; 2] {
-    [0, flags]
-}
+/// `clone` takes the new stack first, then flags.
+pub(crate) const CLONE_STACK_FIRST: bool = true;
 
 /// Issues system call `nr` with six arguments and returns the raw result
 /// (-4095..=-1 is -errno).
@@ -53,4 +51,23 @@ pub(crate) unsafe fn syscall6(
         );
     }
     ret
+}
+
+// The process entry point of `rt` programs: passes the initial stack
+// pointer to `rt::start`, aligns r15 to 8 bytes and reserves the 160-byte
+// register save area a callee may use, with a back chain of 0.
+// (See `rt_entry_asm!` in mod.rs.)
+#[cfg(all(feature = "rt", not(test)))]
+rt_entry_asm! {
+    type_prefix: "@",
+    trap: ".word 0",
+    start: [
+        "lgr %r2, %r15",
+        "nill %r15, 0xfff8",
+        "aghi %r15, -160",
+        "lghi %r0, 0",
+        "stg %r0, 0(%r15)",
+        "brasl %r14, {start}",
+        ".word 0",
+    ],
 }

@@ -13,7 +13,25 @@ use linux_raw_sys::general::__NR_fork;
 
 pub(crate) const FORK_NR: Option<u32> = Some(__NR_fork);
 
-/// First two `clone` arguments: flags, then the new stack (0: share the copy).
-pub(crate) const fn clone_args(flags: usize) -> [usize; 2] {
-    [flags, 0]
+/// `clone` takes flags first, then the new stack.
+pub(crate) const CLONE_STACK_FIRST: bool = false;
+
+// The process entry point of `rt` programs: clears the frame pointer,
+// aligns the stack so that it is 16-byte aligned at the call (the i386
+// psABI as Linux compilers use it), and passes the initial stack pointer to
+// `rt::start` on the stack (cdecl).
+// (See `rt_entry_asm!` in mod.rs.)
+#[cfg(all(feature = "rt", not(test)))]
+rt_entry_asm! {
+    type_prefix: "@",
+    trap: "ud2",
+    start: [
+        "xor ebp, ebp",
+        "mov eax, esp",
+        "and esp, -16",
+        "sub esp, 12",
+        "push eax",
+        "call {start}",
+        "ud2",
+    ],
 }

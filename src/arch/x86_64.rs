@@ -10,7 +10,22 @@ use linux_raw_sys::general::__NR_fork;
 
 pub(crate) const FORK_NR: Option<u32> = Some(__NR_fork);
 
-/// First two `clone` arguments: flags, then the new stack (0: share the copy).
-pub(crate) const fn clone_args(flags: usize) -> [usize; 2] {
-    [flags, 0]
+/// `clone` takes flags first, then the new stack.
+pub(crate) const CLONE_STACK_FIRST: bool = false;
+
+// The process entry point of `rt` programs: clears the frame pointer (the
+// end of the frame chain), passes the initial stack pointer to
+// `rt::start`, and aligns the stack to 16 bytes before the call.
+// (See `rt_entry_asm!` in mod.rs.)
+#[cfg(all(feature = "rt", not(test)))]
+rt_entry_asm! {
+    type_prefix: "@",
+    trap: "ud2",
+    start: [
+        "xor ebp, ebp",
+        "mov rdi, rsp",
+        "and rsp, -16",
+        "call {start}",
+        "ud2",
+    ],
 }
