@@ -27,6 +27,9 @@ impl Deadline {
     /// let d = rawscm::Deadline::after(core::time::Duration::ZERO);
     /// assert_eq!(d.remaining(), core::time::Duration::ZERO);
     /// ```
+    ///
+    /// # References
+    /// - [clock_gettime(2)](https://man7.org/linux/man-pages/man2/clock_gettime.2.html)
     pub fn after(timeout: Duration) -> Deadline {
         let t = u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX);
         Deadline { ns: sys::monotonic_ns().saturating_add(t) }

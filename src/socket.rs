@@ -33,6 +33,11 @@ impl Ucred {
     /// let me = rawscm::Ucred::current();
     /// assert_eq!(me.uid, rawscm::getuid());
     /// ```
+    ///
+    /// # References
+    /// - [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html),
+    ///   [getuid(2)](https://man7.org/linux/man-pages/man2/getuid.2.html),
+    ///   [getgid(2)](https://man7.org/linux/man-pages/man2/getgid.2.html)
     pub fn current() -> Ucred {
         Ucred { pid: sys::getpid(), uid: sys::getuid(), gid: sys::getgid() }
     }
