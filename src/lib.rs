@@ -40,7 +40,8 @@
 //! - `sc`: take the syscall instruction from the `sc` crate instead of
 //!   `syscalls` (x86_64, aarch64, riscv64 only).
 //! - `rt`: a runtime for `#![no_std]` + `#![no_main]` static binaries
-//!   (`_start`, arguments, panic handler, memory functions, stdout; see [`rt`]).
+//!   (`_start`, arguments, panic handler, memory functions, stdout; see the
+//!   `rt` module, documented when the feature is on).
 
 #![no_std]
 #![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
