@@ -60,8 +60,10 @@ fn demonstrate() -> Result<(), String> {
         println!("not root: cannot create a pid namespace (CAP_SYS_ADMIN); showing our own namespace");
         return lookup(me);
     }
-    let (report, report_rx) = socketpair(SocketType::Datagram, SocketFlags::default()).map_err(|e| e.to_string())?;
-    let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).map_err(|e| e.to_string())?;
+    let (report, report_rx) =
+        socketpair(SocketType::Datagram, SocketFlags::default()).map_err(|e| e.to_string())?;
+    let (release_tx, release) =
+        socketpair(SocketType::Stream, SocketFlags::default()).map_err(|e| e.to_string())?;
     set_passcred(&report_rx, true).map_err(|e| e.to_string())?;
     // SAFETY: single-threaded program; the children only make system calls.
     let init = match unsafe { fork_new_pid_namespace() }.map_err(|e| format!("new pid namespace: {e}"))? {
@@ -102,7 +104,8 @@ fn namespace_init(report: &OwnedFd, release: &OwnedFd) -> i32 {
 }
 
 fn check(init: Pid, report_rx: &OwnedFd) -> Result<(), String> {
-    rawscm::wait_readable_for(report_rx, std::time::Duration::from_secs(5)).map_err(|e| format!("worker: {e}"))?;
+    rawscm::wait_readable_for(report_rx, std::time::Duration::from_secs(5))
+        .map_err(|e| format!("worker: {e}"))?;
     let (_, worker) = recv_credentials(report_rx, &mut [0u8; 1]).map_err(|e| e.to_string())?;
     let (worker_ns, init_ns) = (nspid(worker.pid)?, nspid(init)?);
     println!("new pid namespace: init is pid {init} here, NSpid {init_ns:?}");
@@ -112,7 +115,8 @@ fn check(init: Pid, report_rx: &OwnedFd) -> Result<(), String> {
         match init_pid_of(worker.pid, method) {
             Ok(found) => {
                 show(worker.pid, &found);
-                let agrees = found.pid == init && init_ns.last() == Some(&1) && init_ns.len() == worker_ns.len();
+                let agrees =
+                    found.pid == init && init_ns.last() == Some(&1) && init_ns.len() == worker_ns.len();
                 println!("  /proc agrees: {}", if agrees { "yes" } else { "NO" });
                 failed |= !agrees;
             }

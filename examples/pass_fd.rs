@@ -4,8 +4,8 @@
 //! cargo run --example pass_fd
 
 use rawscm::{
-    exit_group, fork, recvmsg, set_passcred, socketpair, space_for_fds, waitid, CmsgBuffer,
-    Fork, IoSliceMut, Received, RecvFlags, SocketFlags, SocketType, Ucred, SPACE_CREDENTIALS,
+    exit_group, fork, recvmsg, set_passcred, socketpair, space_for_fds, waitid, CmsgBuffer, Fork, IoSliceMut,
+    Received, RecvFlags, SocketFlags, SocketType, Ucred, SPACE_CREDENTIALS,
 };
 use std::io::{Read, Write};
 
@@ -43,7 +43,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut control = CmsgBuffer::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
             control.push_fds(&[rawscm::BorrowedFd::from(std::os::fd::AsFd::as_fd(&file))])?;
             control.push_credentials(Ucred::current())?;
-            rawscm::sendmsg(&parent_end, &[rawscm::IoSlice::new(b"take this")], &control, Default::default())?;
+            rawscm::sendmsg(
+                &parent_end,
+                &[rawscm::IoSlice::new(b"take this")],
+                &control,
+                Default::default(),
+            )?;
             let status = waitid(child)?;
             println!("parent {}: child exited: {status:?}", rawscm::getpid());
             if !status.success() {

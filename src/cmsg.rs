@@ -447,6 +447,7 @@ impl<'a> ControlMessages<'a> {
 impl<'a> Iterator for ControlMessages<'a> {
     type Item = ControlMessage<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<ControlMessage<'a>> {
         let buf = self.rest;
         if buf.len() < HDR {
@@ -456,13 +457,16 @@ impl<'a> Iterator for ControlMessages<'a> {
         // SAFETY: buf.len() >= HDR >= size_of::<cmsghdr>(); the read is
         // unaligned-safe and cmsghdr is plain integers.
         let hdr = unsafe { ptr::read_unaligned(buf.as_ptr().cast::<cmsghdr>()) };
-        let len = hdr.cmsg_len as usize;
+        // A truncated last message yields the bytes that are there. As
+        // buf.len() >= HDR, the clamped length is < HDR only if cmsg_len is.
+        let len = (hdr.cmsg_len as usize).min(buf.len());
         if len < HDR {
             self.rest = &[];
             return None;
         }
-        let data = &buf[HDR..len.min(buf.len())];
-        let step = align(len);
+        let data = &buf[HDR..len];
+        // CMSG_ALIGN(len); no overflow, as len <= buf.len() <= isize::MAX.
+        let step = len + (len.wrapping_neg() & (size_of::<c_ulong>() - 1));
         self.rest = buf.get(step..).unwrap_or(&[]);
         let (level, kind) = (hdr.cmsg_level, hdr.cmsg_type);
         if level == SOL_SOCKET as c_int {

@@ -92,16 +92,21 @@ impl core::error::Error for Errno {}
 
 macro_rules! errnos {
     ($($name:ident $desc:literal)*) => {
+        /// Per-architecture values, from linux-raw-sys (see [`EDEADLOCK`]).
+        mod value {
+            pub(super) use linux_raw_sys::errno::*;
+            pub(super) const EDEADLOCK: u32 = super::EDEADLOCK as u32;
+        }
         impl Errno {
             $(
                 #[doc = concat!("`", stringify!($name), "`: ", $desc, ".")]
-                pub const $name: Errno = Errno(e::$name as u16);
+                pub const $name: Errno = Errno(value::$name as u16);
             )*
         }
         /// (value, name, description); aliases (`EWOULDBLOCK`, `EDEADLOCK`
         /// where it equals `EDEADLK`) come after the name they alias, so the
         /// lookup finds the usual name first.
-        static TABLE: &[(u16, &str, &str)] = &[$((e::$name as u16, stringify!($name), $desc),)*];
+        static TABLE: &[(u16, &str, &str)] = &[$((value::$name as u16, stringify!($name), $desc),)*];
     };
 }
 
@@ -240,6 +245,15 @@ errnos! {
     EWOULDBLOCK "resource temporarily unavailable"
     EDEADLOCK "resource deadlock avoided"
 }
+
+/// `EDEADLOCK` from linux-raw-sys, except on powerpc: linux-raw-sys 0.12.1
+/// gives the asm-generic alias (35 = `EDEADLK`) there, but
+/// `arch/powerpc/include/uapi/asm/errno.h` redefines it as 58, which is what
+/// the kernel returns. The single hand-written errno value in the crate.
+#[cfg(any(target_arch = "powerpc", target_arch = "powerpc64"))]
+const EDEADLOCK: u16 = 58;
+#[cfg(not(any(target_arch = "powerpc", target_arch = "powerpc64")))]
+const EDEADLOCK: u16 = e::EDEADLOCK as u16;
 
 #[cfg(test)]
 mod tests {

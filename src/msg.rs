@@ -28,7 +28,10 @@ impl<'a> IoSlice<'a> {
     /// let _ = rawscm::IoSlice::new(b"x");
     /// ```
     pub fn new(data: &'a [u8]) -> Self {
-        IoSlice { vec: iovec { iov_base: data.as_ptr().cast_mut().cast(), iov_len: data.len() as _ }, _data: PhantomData }
+        IoSlice {
+            vec: iovec { iov_base: data.as_ptr().cast_mut().cast(), iov_len: data.len() as _ },
+            _data: PhantomData,
+        }
     }
 
     /// Length in bytes.
@@ -71,7 +74,10 @@ impl<'a> IoSliceMut<'a> {
     /// let _ = rawscm::IoSliceMut::new(&mut b);
     /// ```
     pub fn new(data: &'a mut [u8]) -> Self {
-        IoSliceMut { vec: iovec { iov_base: data.as_mut_ptr().cast(), iov_len: data.len() as _ }, _data: PhantomData }
+        IoSliceMut {
+            vec: iovec { iov_base: data.as_mut_ptr().cast(), iov_len: data.len() as _ },
+            _data: PhantomData,
+        }
     }
 
     /// Length in bytes.
@@ -248,6 +254,7 @@ pub fn sendmsg<const N: usize>(
 /// - [recvmsg(2)](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
 /// - [cmsg(3)](https://man7.org/linux/man-pages/man3/cmsg.3.html)
 /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+#[inline]
 pub fn recvmsg<const FDS: usize, const N: usize>(
     socket: impl AsFd,
     iov: &mut [IoSliceMut<'_>],
@@ -258,6 +265,7 @@ pub fn recvmsg<const FDS: usize, const N: usize>(
 }
 
 /// `recvmsg` offering the kernel only the first `limit` bytes of `control`.
+#[inline]
 fn recvmsg_limited<const FDS: usize, const N: usize>(
     socket: BorrowedFd<'_>,
     iov: &mut [IoSliceMut<'_>],
@@ -410,10 +418,22 @@ pub fn recv_credentials(socket: impl AsFd, buf: &mut [u8]) -> Result<(usize, Ucr
 
 /// The helpers' receive: room for `fd_space` bytes of descriptors plus
 /// credentials and a pidfd, then every abnormal outcome as an error.
-fn recv_checked<const N: usize>(socket: BorrowedFd<'_>, buf: &mut [u8], fd_space: usize) -> Result<Received<N>> {
+fn recv_checked<const N: usize>(
+    socket: BorrowedFd<'_>,
+    buf: &mut [u8],
+    fd_space: usize,
+) -> Result<Received<N>> {
     let mut control = CmsgBuffer::<{ space_for_fds(SCM_MAX_FD) + SPACE_CREDENTIALS + SPACE_PIDFD }>::new();
     let limit = fd_space + SPACE_CREDENTIALS + SPACE_PIDFD;
-    let got = retry(|| recvmsg_limited::<N, _>(socket, &mut [IoSliceMut::new(buf)], &mut control, limit, RecvFlags::default()))?;
+    let got = retry(|| {
+        recvmsg_limited::<N, _>(
+            socket,
+            &mut [IoSliceMut::new(buf)],
+            &mut control,
+            limit,
+            RecvFlags::default(),
+        )
+    })?;
     let fds_closed = got.fd_count();
     if got.control_truncated {
         return Err(Error::ControlTruncated { fds_closed });

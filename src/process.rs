@@ -265,3 +265,19 @@ pub fn getgid() -> u32 {
     sys::getgid()
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The raw clone path with this architecture's argument order (s390x
+    /// takes the stack first), which `fork` does not use where a fork
+    /// syscall exists.
+    #[test]
+    fn clone_in_this_architectures_argument_order_forks() {
+        match sys::clone(0) {
+            Ok(0) => exit_group(7),
+            Ok(pid) => assert_eq!(waitid(pid as Pid), Ok(ExitStatus::Exited(7))),
+            Err(e) => panic!("clone(SIGCHLD): {e:?}"),
+        }
+    }
+}

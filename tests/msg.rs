@@ -85,7 +85,10 @@ fn one_message_carries_fd_and_credentials_low_level() {
         let mut out = CmsgBuffer::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
         out.push_fds(&[w.as_fd()]).unwrap();
         out.push_credentials(Ucred::current()).unwrap();
-        assert_eq!(sendmsg(&a, &[IoSlice::new(b"w"), IoSlice::new(b"1")], &out, SendFlags::default()).unwrap(), 2);
+        assert_eq!(
+            sendmsg(&a, &[IoSlice::new(b"w"), IoSlice::new(b"1")], &out, SendFlags::default()).unwrap(),
+            2
+        );
         let mut d1 = [0u8; 1];
         let mut d2 = [0u8; 1];
         let mut control = CmsgBuffer::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
@@ -98,7 +101,10 @@ fn one_message_carries_fd_and_credentials_low_level() {
         .unwrap();
         assert_eq!((got.bytes, d1[0], d2[0]), (2, b'w', b'1'));
         assert_eq!(got.credentials, Some(Ucred::current()));
-        assert_eq!((got.fds.len(), got.fds_closed, got.control_truncated, got.data_truncated), (1, 0, false, false));
+        assert_eq!(
+            (got.fds.len(), got.fds_closed, got.control_truncated, got.data_truncated),
+            (1, 0, false, false)
+        );
         write_all(&got.fds[0], b"ok");
         assert_eq!(read_some(&r, 8), b"ok");
     });
@@ -125,7 +131,9 @@ fn more_than_253_fds_is_refused_before_the_kernel_and_nothing_is_sent() {
         let (a, b) = pair(SocketType::Datagram);
         let fds: Vec<BorrowedFd<'_>> = (0..=SCM_MAX_FD).map(|_| a.as_fd()).collect();
         assert_eq!(send_fds(&a, b"x", &fds), Err(Error::TooManyFds { count: 254 }));
-        let nothing = recvmsg::<0, 0>(&b, &mut [], &mut CmsgBuffer::new(), RecvFlags::DONTWAIT);
+        let mut byte = [0u8; 1];
+        let mut none = CmsgBuffer::<0>::new();
+        let nothing = recvmsg::<0, 0>(&b, &mut [IoSliceMut::new(&mut byte)], &mut none, RecvFlags::DONTWAIT);
         assert_eq!(nothing.unwrap_err(), Error::Os(Errno::EAGAIN));
         // 253 is the kernel's limit and goes through.
         send_fds(&a, b"x", &fds[..SCM_MAX_FD]).unwrap();
@@ -148,6 +156,10 @@ fn control_data_without_a_data_byte_is_refused() {
 #[test]
 fn cmsg_space_of_one_fd_receives_two_on_64_bit_and_both_are_owned() {
     let _g = common::serial();
+    if cfg!(target_pointer_width = "32") && common::under_qemu() {
+        common::skip("32-bit under qemu-user: the second fd is truncated and qemu leaks it inside itself");
+        return;
+    }
     common::no_fd_leak("two in one", || {
         let (a, b) = pair(SocketType::Datagram);
         send_fds(&a, b"x", &[a.as_fd(), b.as_fd()]).unwrap();
@@ -158,9 +170,6 @@ fn cmsg_space_of_one_fd_receives_two_on_64_bit_and_both_are_owned() {
         if cfg!(target_pointer_width = "64") {
             // Both fit in CMSG_SPACE(4) = 24 bytes: one kept, the other closed.
             assert_eq!((got.fds.len(), got.fds_closed, got.control_truncated), (1, 1, false));
-        } else if common::under_qemu() {
-            // qemu-user hands the host kernel a larger buffer, then truncates.
-            assert_eq!(got.fds.len(), 1);
         } else {
             assert_eq!((got.fds.len(), got.fds_closed, got.control_truncated), (1, 0, true));
         }
@@ -174,7 +183,10 @@ fn more_fds_than_capacity_are_closed_and_reported() {
         let (a, b) = pair(SocketType::Datagram);
         let three = [a.as_fd(), b.as_fd(), a.as_fd()];
         send_fds(&a, b"x", &three).unwrap();
-        assert_eq!(recv_fds::<1>(&b, &mut [0u8; 1]).unwrap_err(), Error::TooManyFdsReceived { received: 3, capacity: 1 });
+        assert_eq!(
+            recv_fds::<1>(&b, &mut [0u8; 1]).unwrap_err(),
+            Error::TooManyFdsReceived { received: 3, capacity: 1 }
+        );
         // Low level: the first N kept, the rest closed and counted.
         send_fds(&a, b"x", &three).unwrap();
         let mut control = CmsgBuffer::<{ space_for_fds(3) }>::new();
@@ -230,7 +242,7 @@ fn running_out_of_descriptors_truncates_and_leaks_nothing() {
             free += usize::from(!open.contains(n));
             free == 2
         });
-        let low = libc::rlimit { rlim_cur: limit.unwrap() as u64 + 1, rlim_max: old.rlim_max };
+        let low = libc::rlimit { rlim_cur: limit.unwrap() as libc::rlim_t + 1, rlim_max: old.rlim_max };
         assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &low) }, 0);
         let r = recv_fds::<5>(&b, &mut [0u8; 1]);
         unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &old) };
@@ -276,7 +288,8 @@ fn unrequested_credentials_and_pidfd_are_dropped_by_the_fd_helper() {
             send_fds(&a, b"y", &[]).unwrap();
             let mut control = CmsgBuffer::<{ SPACE_CREDENTIALS + SPACE_PIDFD }>::new();
             let r: Received<0> =
-                recvmsg(&b, &mut [IoSliceMut::new(&mut [0u8; 1])], &mut control, RecvFlags::default()).unwrap();
+                recvmsg(&b, &mut [IoSliceMut::new(&mut [0u8; 1])], &mut control, RecvFlags::default())
+                    .unwrap();
             assert!(r.pidfd.is_some() && r.credentials.is_some() && !r.control_truncated);
         } else {
             common::skip("qemu-user does not support SO_PASSPIDFD: SCM_PIDFD part not exercised");
@@ -305,7 +318,10 @@ fn peer_closed_is_reported_and_sending_to_it_is_epipe_not_sigpipe() {
             rawscm::exit_group(0)
         }
         Fork::Parent(pid) => {
-            assert_eq!(waitid(pid).unwrap(), ExitStatus::Signaled { signal: libc::SIGPIPE, core_dumped: false })
+            assert_eq!(
+                waitid(pid).unwrap(),
+                ExitStatus::Signaled { signal: libc::SIGPIPE, core_dumped: false }
+            )
         }
     }
 }

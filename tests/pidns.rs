@@ -1,11 +1,12 @@
 //! The init-pid lookup (both paths) and its credential handshake.
 mod common;
 
-use rawscm::pidns::{init_pid_of, ping_and_recv_credentials, send_credentials_on_ping, translate_pid, Method, Via};
+use rawscm::pidns::{
+    init_pid_of, ping_and_recv_credentials, send_credentials_on_ping, translate_pid, Method, Via,
+};
 use rawscm::{
-    exit_group, fork, fork_new_pid_namespace, recv_credentials, recv_fds, send_credentials, send_fds,
-    set_passcred, socketpair, waitid, AsFd, Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid,
-    SocketFlags, SocketType, Ucred,
+    exit_group, fork, recv_credentials, recv_fds, send_credentials, send_fds, set_passcred, socketpair,
+    waitid, AsFd, Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid, SocketFlags, SocketType, Ucred,
 };
 use std::time::{Duration, Instant};
 
@@ -51,7 +52,7 @@ fn level(depth: usize, report: &OwnedFd, release: &OwnedFd) -> i32 {
     }
     let next = if depth > 1 {
         // SAFETY: the child only makes system calls.
-        match unsafe { fork_new_pid_namespace() } {
+        match unsafe { common::fork_pid1() } {
             Ok(Fork::Child) => exit_group(level(depth - 1, report, release)),
             Ok(Fork::Parent(p)) => p,
             Err(_) => return 21,
@@ -80,12 +81,21 @@ impl Tree {
         let (report, report_rx) = socketpair(SocketType::Datagram, SocketFlags::default()).unwrap();
         let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).unwrap();
         set_passcred(&report_rx, true).unwrap();
-        // SAFETY: the child only makes system calls (and closes by number).
-        let top = match unsafe { fork_new_pid_namespace() }.unwrap() {
+        // A plain child starts the namespace's init and waits for it (under
+        // qemu it must join the new namespace itself, see `fork_pid1`).
+        // SAFETY: the children only make system calls (and close by number).
+        let top = match unsafe { fork() }.unwrap() {
             Fork::Child => {
                 close_raw(&release_tx);
                 close_raw(&report_rx);
-                exit_group(level(depth, &report, &release))
+                exit_group(match unsafe { common::fork_pid1() } {
+                    Ok(Fork::Child) => exit_group(level(depth, &report, &release)),
+                    Ok(Fork::Parent(init)) => match waitid(init) {
+                        Ok(ExitStatus::Exited(code)) => code,
+                        _ => 25,
+                    },
+                    Err(_) => 26,
+                })
             }
             Fork::Parent(p) => p,
         };
@@ -100,7 +110,7 @@ impl Tree {
                 _ => worker = c.pid,
             }
         }
-        assert_eq!((inits.len(), inits[0]), (depth, top));
+        assert_eq!(inits.len(), depth);
         Tree { inits, worker, top, release: Some(release_tx) }
     }
 }
@@ -222,21 +232,49 @@ fn namespace_whose_init_has_exited_is_esrch() {
         return;
     }
     common::no_fd_leak("dead init", || {
-        // SAFETY: the child only calls exit_group.
-        let dead = match unsafe { fork_new_pid_namespace() }.unwrap() {
-            Fork::Child => exit_group(0),
+        let (report, report_rx) = socketpair(SocketType::Datagram, SocketFlags::default()).unwrap();
+        let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).unwrap();
+        // A plain child starts a namespace init that exits at once, waits
+        // until it has exited without reaping it (its namespace is now dead),
+        // reports its pid, and reaps it only when released.
+        // SAFETY: the children only make system calls (and close by number).
+        let holder = match unsafe { fork() }.unwrap() {
+            Fork::Child => {
+                close_raw(&release_tx);
+                close_raw(&report_rx);
+                let dead = match unsafe { common::fork_pid1() } {
+                    Ok(Fork::Child) => exit_group(0),
+                    Ok(Fork::Parent(p)) => p,
+                    Err(_) => exit_group(50),
+                };
+                let mut info = std::mem::MaybeUninit::<libc::siginfo_t>::zeroed();
+                let flags = libc::WEXITED | libc::WNOWAIT;
+                let r = unsafe {
+                    libc::syscall(libc::SYS_waitid, libc::P_PID, dead, info.as_mut_ptr(), flags, 0)
+                };
+                if r != 0 || send_fds(&report, &dead.to_ne_bytes(), &[]).is_err() {
+                    exit_group(51);
+                }
+                hold(&release);
+                exit_group(match waitid(dead) {
+                    Ok(ExitStatus::Exited(0)) => 0,
+                    _ => 52,
+                })
+            }
             Fork::Parent(p) => p,
         };
-        // Wait until it has exited, without reaping it: its namespace is dead.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let r = unsafe { libc::waitid(libc::P_PID, dead as u32, &mut info, libc::WEXITED | libc::WNOWAIT) };
-        assert_eq!(r, 0);
+        drop((report, release));
+        let mut bytes = [0u8; 4];
+        rawscm::wait_readable_for(&report_rx, Duration::from_secs(10)).expect("holder reports");
+        assert_eq!(recv_fds::<0>(&report_rx, &mut bytes).unwrap().0, 4);
+        let dead = Pid::from_ne_bytes(bytes);
         let start = Instant::now();
         for m in methods() {
             assert_eq!(init_pid_of(dead, m), Err(Error::Os(Errno::ESRCH)), "{m:?}");
         }
         assert!(start.elapsed() < Duration::from_secs(1), "prompt: {:?}", start.elapsed());
-        assert_eq!(waitid(dead), Ok(ExitStatus::Exited(0)));
+        drop(release_tx);
+        assert_eq!(waitid(holder), Ok(ExitStatus::Exited(0)));
     });
     common::assert_no_children();
 }
@@ -274,7 +312,8 @@ fn unprivileged_caller_gets_a_typed_error_and_leaves_nothing() {
             if open_mask() != before {
                 code = 40;
             }
-            let left = unsafe { libc::waitid(libc::P_ALL, 0, std::ptr::null_mut(), libc::WEXITED | libc::WNOHANG) };
+            let left =
+                unsafe { libc::waitid(libc::P_ALL, 0, std::ptr::null_mut(), libc::WEXITED | libc::WNOHANG) };
             if left != -1 {
                 code = 41;
             }
@@ -312,7 +351,10 @@ fn handshake_timeouts_are_honoured_on_both_sides() {
     assert!(took >= Duration::from_millis(150) && took < Duration::from_secs(2), "{took:?}");
     // The receiver pings, nobody answers.
     let start = Instant::now();
-    assert_eq!(ping_and_recv_credentials(&a, Deadline::after(Duration::from_millis(150))), Err(Error::Timeout));
+    assert_eq!(
+        ping_and_recv_credentials(&a, Deadline::after(Duration::from_millis(150))),
+        Err(Error::Timeout)
+    );
     assert!(start.elapsed() >= Duration::from_millis(150));
     drop(b);
 }
@@ -325,7 +367,10 @@ fn handshake_reports_a_peer_that_closes_early() {
         let (a, b) = seqpacket();
         drop(b);
         let start = Instant::now();
-        assert_eq!(ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))), Err(Error::PeerClosed));
+        assert_eq!(
+            ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))),
+            Err(Error::PeerClosed)
+        );
         // Sender takes the ping and closes: end of stream, not a 5 s wait.
         let (a, b) = seqpacket();
         std::thread::scope(|s| {
@@ -333,12 +378,18 @@ fn handshake_reports_a_peer_that_closes_early() {
                 let _ = recv_fds::<0>(&b, &mut [0u8; 1]);
                 drop(b);
             });
-            assert_eq!(ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))), Err(Error::PeerClosed));
+            assert_eq!(
+                ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))),
+                Err(Error::PeerClosed)
+            );
         });
         // Receiver gone: the sender's wait ends too.
         let (a, b) = seqpacket();
         drop(a);
-        assert_eq!(send_credentials_on_ping(&b, Ucred::current(), Deadline::after(Duration::from_secs(5))), Err(Error::PeerClosed));
+        assert_eq!(
+            send_credentials_on_ping(&b, Ucred::current(), Deadline::after(Duration::from_secs(5))),
+            Err(Error::PeerClosed)
+        );
         assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
     });
 }

@@ -13,7 +13,9 @@ fn fd_flags(fd: i32) -> (i32, i32) {
 fn so_type(fd: i32) -> i32 {
     let mut v: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    let r = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE, (&mut v as *mut i32).cast(), &mut len) };
+    let r = unsafe {
+        libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE, (&mut v as *mut i32).cast(), &mut len)
+    };
     assert_eq!(r, 0);
     v
 }
@@ -45,7 +47,8 @@ fn socketpair_flags_opt_out_of_cloexec_and_into_nonblock() {
     common::no_fd_leak("flags", || {
         let (a, _b) = socketpair(SocketType::Stream, SocketFlags::empty()).unwrap();
         assert_eq!(fd_flags(a.as_raw_fd()).0 & libc::FD_CLOEXEC, 0);
-        let (c, _d) = socketpair(SocketType::Datagram, SocketFlags::default() | SocketFlags::NONBLOCK).unwrap();
+        let (c, _d) =
+            socketpair(SocketType::Datagram, SocketFlags::default() | SocketFlags::NONBLOCK).unwrap();
         let (fdf, fl) = fd_flags(c.as_raw_fd());
         assert_eq!(fdf & libc::FD_CLOEXEC, libc::FD_CLOEXEC);
         assert_eq!(fl & libc::O_NONBLOCK, libc::O_NONBLOCK);
@@ -125,22 +128,154 @@ fn invalid_and_non_socket_descriptors_give_ebadf_and_enotsock() {
 #[test]
 fn errno_values_names_and_messages_match_the_platform() {
     let _g = common::serial();
-    for (e, raw) in [
-        (Errno::EPERM, libc::EPERM),
-        (Errno::EBADF, libc::EBADF),
-        (Errno::EAGAIN, libc::EAGAIN),
-        (Errno::ENOTSOCK, libc::ENOTSOCK),
-        (Errno::ENOPROTOOPT, libc::ENOPROTOOPT),
-        (Errno::ETOOMANYREFS, libc::ETOOMANYREFS),
-        (Errno::EDEADLOCK, libc::EDEADLOCK),
-    ] {
-        assert_eq!(e.raw(), raw, "{e:?}");
+    // Every errno the crate names, against the C library of the target.
+    let all = [
+        (Errno::EPERM, libc::EPERM, "EPERM"),
+        (Errno::ENOENT, libc::ENOENT, "ENOENT"),
+        (Errno::ESRCH, libc::ESRCH, "ESRCH"),
+        (Errno::EINTR, libc::EINTR, "EINTR"),
+        (Errno::EIO, libc::EIO, "EIO"),
+        (Errno::ENXIO, libc::ENXIO, "ENXIO"),
+        (Errno::E2BIG, libc::E2BIG, "E2BIG"),
+        (Errno::ENOEXEC, libc::ENOEXEC, "ENOEXEC"),
+        (Errno::EBADF, libc::EBADF, "EBADF"),
+        (Errno::ECHILD, libc::ECHILD, "ECHILD"),
+        (Errno::EAGAIN, libc::EAGAIN, "EAGAIN"),
+        (Errno::ENOMEM, libc::ENOMEM, "ENOMEM"),
+        (Errno::EACCES, libc::EACCES, "EACCES"),
+        (Errno::EFAULT, libc::EFAULT, "EFAULT"),
+        (Errno::ENOTBLK, libc::ENOTBLK, "ENOTBLK"),
+        (Errno::EBUSY, libc::EBUSY, "EBUSY"),
+        (Errno::EEXIST, libc::EEXIST, "EEXIST"),
+        (Errno::EXDEV, libc::EXDEV, "EXDEV"),
+        (Errno::ENODEV, libc::ENODEV, "ENODEV"),
+        (Errno::ENOTDIR, libc::ENOTDIR, "ENOTDIR"),
+        (Errno::EISDIR, libc::EISDIR, "EISDIR"),
+        (Errno::EINVAL, libc::EINVAL, "EINVAL"),
+        (Errno::ENFILE, libc::ENFILE, "ENFILE"),
+        (Errno::EMFILE, libc::EMFILE, "EMFILE"),
+        (Errno::ENOTTY, libc::ENOTTY, "ENOTTY"),
+        (Errno::ETXTBSY, libc::ETXTBSY, "ETXTBSY"),
+        (Errno::EFBIG, libc::EFBIG, "EFBIG"),
+        (Errno::ENOSPC, libc::ENOSPC, "ENOSPC"),
+        (Errno::ESPIPE, libc::ESPIPE, "ESPIPE"),
+        (Errno::EROFS, libc::EROFS, "EROFS"),
+        (Errno::EMLINK, libc::EMLINK, "EMLINK"),
+        (Errno::EPIPE, libc::EPIPE, "EPIPE"),
+        (Errno::EDOM, libc::EDOM, "EDOM"),
+        (Errno::ERANGE, libc::ERANGE, "ERANGE"),
+        (Errno::EDEADLK, libc::EDEADLK, "EDEADLK"),
+        (Errno::ENAMETOOLONG, libc::ENAMETOOLONG, "ENAMETOOLONG"),
+        (Errno::ENOLCK, libc::ENOLCK, "ENOLCK"),
+        (Errno::ENOSYS, libc::ENOSYS, "ENOSYS"),
+        (Errno::ENOTEMPTY, libc::ENOTEMPTY, "ENOTEMPTY"),
+        (Errno::ELOOP, libc::ELOOP, "ELOOP"),
+        (Errno::ENOMSG, libc::ENOMSG, "ENOMSG"),
+        (Errno::EIDRM, libc::EIDRM, "EIDRM"),
+        (Errno::ECHRNG, libc::ECHRNG, "ECHRNG"),
+        (Errno::EL2NSYNC, libc::EL2NSYNC, "EL2NSYNC"),
+        (Errno::EL3HLT, libc::EL3HLT, "EL3HLT"),
+        (Errno::EL3RST, libc::EL3RST, "EL3RST"),
+        (Errno::ELNRNG, libc::ELNRNG, "ELNRNG"),
+        (Errno::EUNATCH, libc::EUNATCH, "EUNATCH"),
+        (Errno::ENOCSI, libc::ENOCSI, "ENOCSI"),
+        (Errno::EL2HLT, libc::EL2HLT, "EL2HLT"),
+        (Errno::EBADE, libc::EBADE, "EBADE"),
+        (Errno::EBADR, libc::EBADR, "EBADR"),
+        (Errno::EXFULL, libc::EXFULL, "EXFULL"),
+        (Errno::ENOANO, libc::ENOANO, "ENOANO"),
+        (Errno::EBADRQC, libc::EBADRQC, "EBADRQC"),
+        (Errno::EBADSLT, libc::EBADSLT, "EBADSLT"),
+        (Errno::EBFONT, libc::EBFONT, "EBFONT"),
+        (Errno::ENOSTR, libc::ENOSTR, "ENOSTR"),
+        (Errno::ENODATA, libc::ENODATA, "ENODATA"),
+        (Errno::ETIME, libc::ETIME, "ETIME"),
+        (Errno::ENOSR, libc::ENOSR, "ENOSR"),
+        (Errno::ENONET, libc::ENONET, "ENONET"),
+        (Errno::ENOPKG, libc::ENOPKG, "ENOPKG"),
+        (Errno::EREMOTE, libc::EREMOTE, "EREMOTE"),
+        (Errno::ENOLINK, libc::ENOLINK, "ENOLINK"),
+        (Errno::EADV, libc::EADV, "EADV"),
+        (Errno::ESRMNT, libc::ESRMNT, "ESRMNT"),
+        (Errno::ECOMM, libc::ECOMM, "ECOMM"),
+        (Errno::EPROTO, libc::EPROTO, "EPROTO"),
+        (Errno::EMULTIHOP, libc::EMULTIHOP, "EMULTIHOP"),
+        (Errno::EDOTDOT, libc::EDOTDOT, "EDOTDOT"),
+        (Errno::EBADMSG, libc::EBADMSG, "EBADMSG"),
+        (Errno::EOVERFLOW, libc::EOVERFLOW, "EOVERFLOW"),
+        (Errno::ENOTUNIQ, libc::ENOTUNIQ, "ENOTUNIQ"),
+        (Errno::EBADFD, libc::EBADFD, "EBADFD"),
+        (Errno::EREMCHG, libc::EREMCHG, "EREMCHG"),
+        (Errno::ELIBACC, libc::ELIBACC, "ELIBACC"),
+        (Errno::ELIBBAD, libc::ELIBBAD, "ELIBBAD"),
+        (Errno::ELIBSCN, libc::ELIBSCN, "ELIBSCN"),
+        (Errno::ELIBMAX, libc::ELIBMAX, "ELIBMAX"),
+        (Errno::ELIBEXEC, libc::ELIBEXEC, "ELIBEXEC"),
+        (Errno::EILSEQ, libc::EILSEQ, "EILSEQ"),
+        (Errno::ERESTART, libc::ERESTART, "ERESTART"),
+        (Errno::ESTRPIPE, libc::ESTRPIPE, "ESTRPIPE"),
+        (Errno::EUSERS, libc::EUSERS, "EUSERS"),
+        (Errno::ENOTSOCK, libc::ENOTSOCK, "ENOTSOCK"),
+        (Errno::EDESTADDRREQ, libc::EDESTADDRREQ, "EDESTADDRREQ"),
+        (Errno::EMSGSIZE, libc::EMSGSIZE, "EMSGSIZE"),
+        (Errno::EPROTOTYPE, libc::EPROTOTYPE, "EPROTOTYPE"),
+        (Errno::ENOPROTOOPT, libc::ENOPROTOOPT, "ENOPROTOOPT"),
+        (Errno::EPROTONOSUPPORT, libc::EPROTONOSUPPORT, "EPROTONOSUPPORT"),
+        (Errno::ESOCKTNOSUPPORT, libc::ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT"),
+        (Errno::EOPNOTSUPP, libc::EOPNOTSUPP, "EOPNOTSUPP"),
+        (Errno::EPFNOSUPPORT, libc::EPFNOSUPPORT, "EPFNOSUPPORT"),
+        (Errno::EAFNOSUPPORT, libc::EAFNOSUPPORT, "EAFNOSUPPORT"),
+        (Errno::EADDRINUSE, libc::EADDRINUSE, "EADDRINUSE"),
+        (Errno::EADDRNOTAVAIL, libc::EADDRNOTAVAIL, "EADDRNOTAVAIL"),
+        (Errno::ENETDOWN, libc::ENETDOWN, "ENETDOWN"),
+        (Errno::ENETUNREACH, libc::ENETUNREACH, "ENETUNREACH"),
+        (Errno::ENETRESET, libc::ENETRESET, "ENETRESET"),
+        (Errno::ECONNABORTED, libc::ECONNABORTED, "ECONNABORTED"),
+        (Errno::ECONNRESET, libc::ECONNRESET, "ECONNRESET"),
+        (Errno::ENOBUFS, libc::ENOBUFS, "ENOBUFS"),
+        (Errno::EISCONN, libc::EISCONN, "EISCONN"),
+        (Errno::ENOTCONN, libc::ENOTCONN, "ENOTCONN"),
+        (Errno::ESHUTDOWN, libc::ESHUTDOWN, "ESHUTDOWN"),
+        (Errno::ETOOMANYREFS, libc::ETOOMANYREFS, "ETOOMANYREFS"),
+        (Errno::ETIMEDOUT, libc::ETIMEDOUT, "ETIMEDOUT"),
+        (Errno::ECONNREFUSED, libc::ECONNREFUSED, "ECONNREFUSED"),
+        (Errno::EHOSTDOWN, libc::EHOSTDOWN, "EHOSTDOWN"),
+        (Errno::EHOSTUNREACH, libc::EHOSTUNREACH, "EHOSTUNREACH"),
+        (Errno::EALREADY, libc::EALREADY, "EALREADY"),
+        (Errno::EINPROGRESS, libc::EINPROGRESS, "EINPROGRESS"),
+        (Errno::ESTALE, libc::ESTALE, "ESTALE"),
+        (Errno::EUCLEAN, libc::EUCLEAN, "EUCLEAN"),
+        (Errno::ENOTNAM, libc::ENOTNAM, "ENOTNAM"),
+        (Errno::ENAVAIL, libc::ENAVAIL, "ENAVAIL"),
+        (Errno::EISNAM, libc::EISNAM, "EISNAM"),
+        (Errno::EREMOTEIO, libc::EREMOTEIO, "EREMOTEIO"),
+        (Errno::EDQUOT, libc::EDQUOT, "EDQUOT"),
+        (Errno::ENOMEDIUM, libc::ENOMEDIUM, "ENOMEDIUM"),
+        (Errno::EMEDIUMTYPE, libc::EMEDIUMTYPE, "EMEDIUMTYPE"),
+        (Errno::ECANCELED, libc::ECANCELED, "ECANCELED"),
+        (Errno::ENOKEY, libc::ENOKEY, "ENOKEY"),
+        (Errno::EKEYEXPIRED, libc::EKEYEXPIRED, "EKEYEXPIRED"),
+        (Errno::EKEYREVOKED, libc::EKEYREVOKED, "EKEYREVOKED"),
+        (Errno::EKEYREJECTED, libc::EKEYREJECTED, "EKEYREJECTED"),
+        (Errno::EOWNERDEAD, libc::EOWNERDEAD, "EOWNERDEAD"),
+        (Errno::ENOTRECOVERABLE, libc::ENOTRECOVERABLE, "ENOTRECOVERABLE"),
+        (Errno::ERFKILL, libc::ERFKILL, "ERFKILL"),
+        (Errno::EHWPOISON, libc::EHWPOISON, "EHWPOISON"),
+        (Errno::EWOULDBLOCK, libc::EWOULDBLOCK, "EWOULDBLOCK"),
+        (Errno::EDEADLOCK, libc::EDEADLOCK, "EDEADLOCK"),
+    ];
+    for (e, raw, name) in all {
+        assert_eq!(e.raw(), raw, "{name}");
+        assert!(e.name().is_some() && e.description().is_some(), "{name}");
     }
     assert_eq!(Errno::ESRCH.to_string(), "ESRCH: no such process");
     assert_eq!(format!("{:?}", Errno::EBADF), "EBADF");
     let err: &dyn std::error::Error = &Error::Os(Errno::EPERM);
     assert_eq!(err.to_string(), "EPERM: operation not permitted");
-    assert_eq!(Error::TooManyFds { count: 254 }.to_string(), "254 descriptors in one message; the kernel accepts at most 253");
+    assert_eq!(
+        Error::TooManyFds { count: 254 }.to_string(),
+        "254 descriptors in one message; the kernel accepts at most 253"
+    );
 }
 
 #[cfg(feature = "std")]

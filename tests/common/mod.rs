@@ -24,8 +24,10 @@ pub fn skip(reason: &str) {
     let name = thread.name().unwrap_or("?");
     eprintln!("SKIP {name}: {reason}");
     if let Some(path) = std::env::var_os("RAWSCM_SKIP_LOG") {
+        // One write(2) of the whole line, so parallel tests never interleave.
+        let line = format!("{name}\t{reason}\n");
         if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-            let _ = writeln!(f, "{name}\t{reason}");
+            let _ = f.write_all(line.as_bytes());
         }
     }
 }
@@ -93,5 +95,26 @@ pub fn drop_privileges_in_child() -> bool {
         libc::syscall(groups, 0, std::ptr::null::<libc::gid_t>()) == 0
             && libc::syscall(gid, 65534) == 0
             && libc::syscall(uid, 65534) == 0
+    }
+}
+
+/// Starts a child that is pid 1 of a new pid namespace. Natively with
+/// `rawscm::fork_new_pid_namespace` (clone(CLONE_NEWPID)); qemu-user 7.2
+/// rejects that clone with EINVAL, so there the caller itself joins a new pid
+/// namespace for its children (`unshare(CLONE_NEWPID)`) and forks: only for
+/// processes that create no other children afterwards.
+///
+/// # Safety
+/// As for `rawscm::fork`.
+pub unsafe fn fork_pid1() -> rawscm::Result<rawscm::Fork> {
+    if under_qemu() {
+        if unsafe { libc::syscall(libc::SYS_unshare, libc::CLONE_NEWPID) } != 0 {
+            return Err(
+                rawscm::Errno::from_raw(std::io::Error::last_os_error().raw_os_error().unwrap_or(0)).into()
+            );
+        }
+        unsafe { rawscm::fork() }
+    } else {
+        unsafe { rawscm::fork_new_pid_namespace() }
     }
 }
