@@ -92,28 +92,25 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Error::Os(e) => fmt::Display::fmt(&e, f),
-            Error::ControlBufferFull { needed, available } => write!(
-                f,
-                "control message needs {needed} bytes, {available} left in the buffer"
-            ),
+            Error::ControlBufferFull { needed, available } => {
+                write!(f, "control message needs {needed} bytes, {available} left in the buffer")
+            }
             Error::TooManyFds { count } => write!(
                 f,
                 "{count} descriptors in one message; the kernel accepts at most {}",
                 crate::SCM_MAX_FD
             ),
             Error::NoDataByte => f.write_str("ancillary data needs at least one data byte"),
-            Error::ControlTruncated { fds_closed } => write!(
-                f,
-                "control data truncated (MSG_CTRUNC); {fds_closed} received descriptors closed"
-            ),
+            Error::ControlTruncated { fds_closed } => {
+                write!(f, "control data truncated (MSG_CTRUNC); {fds_closed} received descriptors closed")
+            }
             Error::DataTruncated { fds_closed } => write!(
                 f,
                 "message longer than the buffer (MSG_TRUNC); {fds_closed} received descriptors closed"
             ),
-            Error::TooManyFdsReceived { received, capacity } => write!(
-                f,
-                "{received} descriptors received, capacity {capacity}; all closed"
-            ),
+            Error::TooManyFdsReceived { received, capacity } => {
+                write!(f, "{received} descriptors received, capacity {capacity}; all closed")
+            }
             Error::NoCredentials => f.write_str("no SCM_CREDENTIALS in the message"),
             Error::PeerClosed => f.write_str("peer closed the connection"),
             Error::Timeout => f.write_str("timed out"),

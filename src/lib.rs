@@ -58,9 +58,9 @@ mod flags;
 #[deny(unsafe_code)]
 mod msg;
 #[deny(unsafe_code)]
-mod poll;
-#[deny(unsafe_code)]
 pub mod pidns;
+#[deny(unsafe_code)]
+mod poll;
 pub mod process;
 #[cfg(feature = "rt")]
 pub mod rt;

@@ -23,8 +23,8 @@ use crate::{recv_credentials, recv_fds, send_credentials, send_fds, socketpair, 
 use crate::{Deadline, Errno, Error, Result, SocketFlags, SocketType, Ucred};
 use core::time::Duration;
 use linux_raw_sys::general::{
-    CLONE_NEWPID, O_RDONLY, SIGKILL, _IOC_DIRSHIFT, _IOC_NRSHIFT, _IOC_READ, _IOC_SIZESHIFT, _IOC_TYPEBITS,
-    _IOC_TYPESHIFT,
+    _IOC_DIRSHIFT, _IOC_NRSHIFT, _IOC_READ, _IOC_SIZESHIFT, _IOC_TYPEBITS, _IOC_TYPESHIFT, CLONE_NEWPID,
+    O_RDONLY, SIGKILL,
 };
 use linux_raw_sys::ioctl::NS_GET_USERNS;
 

@@ -7,11 +7,11 @@
 
 use crate::arch::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 use crate::fd::{BorrowedFd, OwnedFd};
+use crate::msg::{IoSlice, IoSliceMut};
 use crate::Errno;
 use core::ffi::CStr;
 use core::mem::{size_of, MaybeUninit};
 use core::ptr;
-use crate::msg::{IoSlice, IoSliceMut};
 use linux_raw_sys::general as g;
 use linux_raw_sys::net as n;
 
@@ -132,7 +132,12 @@ pub(crate) fn getsockopt<T: SockOptValue>(fd: BorrowedFd<'_>, level: u32, name: 
 }
 
 /// `sendmsg(fd, &{iov, control}, flags)`.
-pub(crate) fn sendmsg(fd: BorrowedFd<'_>, iov: &[IoSlice<'_>], control: &[u8], flags: u32) -> SysResult<usize> {
+pub(crate) fn sendmsg(
+    fd: BorrowedFd<'_>,
+    iov: &[IoSlice<'_>],
+    control: &[u8],
+    flags: u32,
+) -> SysResult<usize> {
     let msg = n::msghdr {
         msg_name: ptr::null_mut(),
         msg_namelen: 0,
@@ -174,7 +179,9 @@ pub(crate) fn recvmsg(
     // SAFETY: `msg` points at the borrowed iovecs (each describing a mutably
     // borrowed byte slice) and the mutably borrowed, initialised control
     // bytes; the kernel writes at most the lengths given.
-    let bytes = ret(unsafe { syscall3(g::__NR_recvmsg as usize, fd_arg(fd), mut_ptr_arg(&mut msg), uint_arg(flags)) })?;
+    let bytes = ret(unsafe {
+        syscall3(g::__NR_recvmsg as usize, fd_arg(fd), mut_ptr_arg(&mut msg), uint_arg(flags))
+    })?;
     Ok(RecvResult { bytes, control_len: msg.msg_controllen as usize, flags: msg.msg_flags as u32 })
 }
 
@@ -273,10 +280,10 @@ pub(crate) fn getpid() -> i32 {
     (unsafe { syscall0(g::__NR_getpid as usize) }) as i32
 }
 
-#[cfg(any(target_arch = "x86", target_arch = "arm"))]
-use g::{__NR_getgid32 as NR_GETGID, __NR_getuid32 as NR_GETUID};
 #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
 use g::{__NR_getgid as NR_GETGID, __NR_getuid as NR_GETUID};
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+use g::{__NR_getgid32 as NR_GETGID, __NR_getuid32 as NR_GETUID};
 
 /// `getuid()` (`getuid32` where the plain one is 16-bit); cannot fail.
 pub(crate) fn getuid() -> u32 {
@@ -316,15 +323,12 @@ pub(crate) fn monotonic_ns() -> u64 {
 /// when the timeout expired.
 pub(crate) fn ppoll_in(fd: BorrowedFd<'_>, timeout_ns: u64) -> SysResult<i16> {
     let mut pfd = g::pollfd { fd: fd.as_raw_fd(), events: g::POLLIN as i16, revents: 0 };
-    let ts = g::timespec {
-        tv_sec: (timeout_ns / 1_000_000_000) as _,
-        tv_nsec: (timeout_ns % 1_000_000_000) as _,
-    };
+    let ts =
+        g::timespec { tv_sec: (timeout_ns / 1_000_000_000) as _, tv_nsec: (timeout_ns % 1_000_000_000) as _ };
     // SAFETY: one writable pollfd, a readable timespec of the layout this
     // syscall number uses, no signal mask.
-    let ready = ret(unsafe {
-        syscall5(g::__NR_ppoll as usize, mut_ptr_arg(&mut pfd), 1, ptr_arg(&ts), 0, 0)
-    })?;
+    let ready =
+        ret(unsafe { syscall5(g::__NR_ppoll as usize, mut_ptr_arg(&mut pfd), 1, ptr_arg(&ts), 0, 0) })?;
     Ok(if ready == 0 { 0 } else { pfd.revents })
 }
 

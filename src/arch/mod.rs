@@ -119,14 +119,8 @@ compile_error!(
 ))]
 pub(crate) use sc::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 
-#[cfg(all(
-    not(feature = "sc"),
-    not(any(target_arch = "powerpc64", target_arch = "s390x"))
-))]
-pub(crate) use syscalls::raw::{
-    syscall0, syscall1, syscall2, syscall3, syscall4, syscall5,
-};
-
+#[cfg(all(not(feature = "sc"), not(any(target_arch = "powerpc64", target_arch = "s390x"))))]
+pub(crate) use syscalls::raw::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 
 /// `syscall0`..`syscall5` on top of an architecture's own `syscall6`:
 /// unused argument registers are passed as zero, which the kernel ignores.
