@@ -235,6 +235,10 @@ fn test_row(target: Option<&Target>, sc: bool, timeout_min: u32) -> Row {
     if let Some(t) = target {
         t.configure(&mut cmd);
         cmd.args(["--target", t.triple]).env("RAWSCM_QEMU", "1");
+        // One test at a time in the guest: qemu-user forks a guest with
+        // several busy threads less reliably (it takes its own locks around
+        // fork), and many tests here fork.
+        cmd.env("RUST_TEST_THREADS", "1");
     }
     cmd.env("RAWSCM_SKIP_LOG", &log);
 
