@@ -45,14 +45,14 @@ fn hold(release: &OwnedFd) {
     let _ = recv_fds::<0>(release, &mut [0u8; 1]);
 }
 
-fn level(depth: usize, report: &OwnedFd, release: &OwnedFd) -> i32 {
+fn level(depth: usize, qemu: bool, report: &OwnedFd, release: &OwnedFd) -> i32 {
     if send_credentials(report, b"i", Ucred::current()).is_err() {
         return 20;
     }
     let next = if depth > 1 {
         // SAFETY: the child only makes system calls.
-        match unsafe { common::fork_pid1() } {
-            Ok(Fork::Child) => exit_group(level(depth - 1, report, release)),
+        match unsafe { common::fork_pid1(qemu) } {
+            Ok(Fork::Child) => exit_group(level(depth - 1, qemu, report, release)),
             Ok(Fork::Parent(p)) => p,
             Err(_) => return 21,
         }
@@ -80,15 +80,16 @@ impl Tree {
         let (report, report_rx) = socketpair(SocketType::Datagram, SocketFlags::default()).unwrap();
         let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).unwrap();
         set_passcred(&report_rx, true).unwrap();
-        // A plain child starts the namespace's init and waits for it (under
-        // qemu it must join the new namespace itself, see `fork_pid1`).
-        // SAFETY: the children only make system calls (and close by number).
+        let qemu = common::under_qemu(); // not in a forked child: it allocates
+                                         // A plain child starts the namespace's init and waits for it (under
+                                         // qemu it must join the new namespace itself, see `fork_pid1`).
+                                         // SAFETY: the children only make system calls (and close by number).
         let top = match unsafe { fork() }.unwrap() {
             Fork::Child => {
                 close_raw(&release_tx);
                 close_raw(&report_rx);
-                exit_group(match unsafe { common::fork_pid1() } {
-                    Ok(Fork::Child) => exit_group(level(depth, &report, &release)),
+                exit_group(match unsafe { common::fork_pid1(qemu) } {
+                    Ok(Fork::Child) => exit_group(level(depth, qemu, &report, &release)),
                     Ok(Fork::Parent(init)) => match waitid(init) {
                         Ok(ExitStatus::Exited(code)) => code,
                         _ => 25,
@@ -249,15 +250,16 @@ fn namespace_whose_init_has_exited_is_esrch() {
     common::no_fd_leak("dead init", || {
         let (report, report_rx) = socketpair(SocketType::Datagram, SocketFlags::default()).unwrap();
         let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).unwrap();
-        // A plain child starts a namespace init that exits at once, waits
-        // until it has exited without reaping it (its namespace is now dead),
-        // reports its pid, and reaps it only when released.
-        // SAFETY: the children only make system calls (and close by number).
+        let qemu = common::under_qemu(); // not in a forked child: it allocates
+                                         // A plain child starts a namespace init that exits at once, waits
+                                         // until it has exited without reaping it (its namespace is now dead),
+                                         // reports its pid, and reaps it only when released.
+                                         // SAFETY: the children only make system calls (and close by number).
         let holder = match unsafe { fork() }.unwrap() {
             Fork::Child => {
                 close_raw(&release_tx);
                 close_raw(&report_rx);
-                let dead = match unsafe { common::fork_pid1() } {
+                let dead = match unsafe { common::fork_pid1(qemu) } {
                     Ok(Fork::Child) => exit_group(0),
                     Ok(Fork::Parent(p)) => p,
                     Err(_) => exit_group(50),

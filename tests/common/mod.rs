@@ -100,14 +100,16 @@ pub fn drop_privileges_in_child() -> bool {
 
 /// Starts a child that is pid 1 of a new pid namespace. Natively with
 /// `rawscm::fork_new_pid_namespace` (clone(CLONE_NEWPID)); qemu-user 7.2
-/// rejects that clone with EINVAL, so there the caller itself joins a new pid
-/// namespace for its children (`unshare(CLONE_NEWPID)`) and forks: only for
-/// processes that create no other children afterwards.
+/// rejects that clone with EINVAL, so there (`qemu`: pass `under_qemu()`,
+/// read before any fork: reading the environment is not async-signal-safe)
+/// the caller itself joins a new pid namespace for its children
+/// (`unshare(CLONE_NEWPID)`) and forks: only for processes that create no
+/// other children afterwards.
 ///
 /// # Safety
 /// As for `rawscm::fork`.
-pub unsafe fn fork_pid1() -> rawscm::Result<rawscm::Fork> {
-    if under_qemu() {
+pub unsafe fn fork_pid1(qemu: bool) -> rawscm::Result<rawscm::Fork> {
+    if qemu {
         if unsafe { libc::syscall(libc::SYS_unshare, libc::CLONE_NEWPID) } != 0 {
             return Err(
                 rawscm::Errno::from_raw(std::io::Error::last_os_error().raw_os_error().unwrap_or(0)).into()

@@ -95,18 +95,48 @@ pub fn run_tee(cmd: &mut Command) -> Result<(bool, String), String> {
     echo(cmd);
     let mut child =
         cmd.stdout(Stdio::piped()).spawn().map_err(|e| format!("cannot run {}: {e}", show(cmd)))?;
+    // Read on a thread: a process the command leaves behind (a test's stuck
+    // child) may keep the pipe open after the command itself has exited.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let out = child.stdout.take().expect("piped stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let line = line.unwrap_or_else(|e| format!("<unreadable output: {e}>"));
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
     let mut all = String::new();
-    let stdout = std::io::stdout();
-    for line in BufReader::new(child.stdout.take().expect("piped stdout")).lines() {
-        let line = line.unwrap_or_else(|e| format!("<unreadable output: {e}>"));
-        let mut lock = stdout.lock();
+    let mut keep = |line: String| {
+        let mut lock = std::io::stdout().lock();
         let _ = writeln!(lock, "{line}");
         let _ = lock.flush();
         all += &line;
         all.push('\n');
+    };
+    let tick = std::time::Duration::from_millis(200);
+    let mut exited_at = None;
+    let mut leaked = false;
+    loop {
+        match rx.recv_timeout(tick) {
+            Ok(line) => keep(line),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if exited_at.is_none() && child.try_wait().map_err(|e| e.to_string())?.is_some() {
+            exited_at = Some(std::time::Instant::now());
+        }
+        if exited_at.is_some_and(|t| t.elapsed() > std::time::Duration::from_secs(10)) {
+            // `timeout` leads its own process group: end what is left of it.
+            let _ = Command::new("kill").args(["-KILL", &format!("-{}", child.id())]).status();
+            keep("xtask: a process left behind by the command kept its output open; its process group was killed".into());
+            leaked = true;
+            break;
+        }
     }
     let status = child.wait().map_err(|e| format!("waiting for {}: {e}", show(cmd)))?;
-    Ok((status.success(), all))
+    Ok((status.success() && !leaked, all))
 }
 
 static APT_UPDATED: AtomicBool = AtomicBool::new(false);
