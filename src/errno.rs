@@ -3,7 +3,6 @@
 //! differently), its symbolic name and a short description, all in no_std.
 
 use core::fmt;
-use linux_raw_sys::errno as e;
 
 /// An error number returned by a Linux system call.
 ///
@@ -253,7 +252,7 @@ errnos! {
 #[cfg(any(target_arch = "powerpc", target_arch = "powerpc64"))]
 const EDEADLOCK: u16 = 58;
 #[cfg(not(any(target_arch = "powerpc", target_arch = "powerpc64")))]
-const EDEADLOCK: u16 = e::EDEADLOCK as u16;
+const EDEADLOCK: u16 = linux_raw_sys::errno::EDEADLOCK as u16;
 
 #[cfg(test)]
 mod tests {
