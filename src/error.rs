@@ -122,4 +122,12 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {}
 
 /// `Result` with this crate's [`Error`].
+///
+/// ```
+/// fn pair() -> rawscm::Result<()> {
+///     let _ = rawscm::socketpair(rawscm::SocketType::Stream, Default::default())?;
+///     Ok(())
+/// }
+/// assert!(pair().is_ok());
+/// ```
 pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -89,6 +89,10 @@ pub struct Translated {
 
 /// How long the fork path waits for the grandchild's credentials (lxcfs
 /// waits 2 s as well).
+///
+/// ```
+/// assert_eq!(rawscm::pidns::FORK_TIMEOUT.as_secs(), 2);
+/// ```
 pub const FORK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The pid, in the caller's pid namespace, of the init (pid 1) of the pid

@@ -14,6 +14,11 @@ use linux_raw_sys::general::{CLD_DUMPED, CLD_EXITED, CLONE_NEWPID, WEXITED, WNOH
 
 /// A process id. 0 and negative values have their usual special meanings
 /// where a function documents them.
+///
+/// ```
+/// let me: rawscm::Pid = rawscm::getpid();
+/// assert!(me > 0);
+/// ```
 pub type Pid = i32;
 
 /// Which side of a fork this is.
