@@ -88,3 +88,18 @@ pub use socket::{
     passcred, peercred, peerpidfd, set_passcred, set_passpidfd, socket_type, socketpair, SocketFlags,
     SocketType, Ucred,
 };
+
+/// Writes `n` in decimal into the end of `buf` and returns the digits
+/// (without `core::fmt`, which costs kilobytes in a small binary).
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut start = buf.len();
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        start -= 1;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.get(start..).unwrap_or_default()
+}

@@ -174,18 +174,8 @@ fn via_ioctl(ns: BorrowedFd<'_>, pid: Pid) -> Result<Pid> {
 /// `/proc/<pid>/<leaf>` as a NUL-terminated path in `buf`.
 fn proc_path<'a>(buf: &'a mut [u8; 32], pid: Pid, leaf: &[u8]) -> &'a core::ffi::CStr {
     let mut digits = [0u8; 10];
-    let mut n = pid as u32;
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
     let mut len = 0;
-    for part in [&b"/proc/"[..], &digits[i..], b"/", leaf, b"\0"] {
+    for part in [&b"/proc/"[..], crate::decimal(pid as u32, &mut digits), b"/", leaf, b"\0"] {
         buf[len..len + part.len()].copy_from_slice(part);
         len += part.len();
     }

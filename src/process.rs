@@ -9,7 +9,7 @@
 //! A raw `fork` also skips libc's `pthread_atfork` handlers. In a
 //! single-threaded program (a static init, a helper) none of this applies.
 
-use crate::{sys, Errno, Result};
+use crate::{sys, Result};
 use linux_raw_sys::general::{CLD_DUMPED, CLD_EXITED, CLONE_NEWPID, WEXITED, WNOHANG};
 
 /// A process id. 0 and negative values have their usual special meanings
@@ -165,13 +165,8 @@ fn decode(code: i32, status: i32) -> ExitStatus {
 /// # References
 /// - [waitid(2)](https://man7.org/linux/man-pages/man2/waitid.2.html)
 pub fn waitid(pid: Pid) -> Result<ExitStatus> {
-    loop {
-        match sys::waitid(pid, WEXITED) {
-            Ok(s) => return Ok(decode(s.code, s.status)),
-            Err(Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let s = sys::restart(|| sys::waitid(pid, WEXITED))?;
+    Ok(decode(s.code, s.status))
 }
 
 /// Reaps child `pid` if it has ended; `None` if it is still running.

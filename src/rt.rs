@@ -314,18 +314,9 @@ impl fmt::Write for Stderr {
 /// assert_eq!(rawscm::rt::decimal(4096, &mut buf), "4096");
 /// assert_eq!(rawscm::rt::decimal(0, &mut buf), "0");
 /// ```
-pub fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
-    let mut start = buf.len();
-    for slot in buf.iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
-        start -= 1;
-        if n == 0 {
-            break;
-        }
-    }
-    let digits = buf.get(start..).unwrap_or_default();
-    // SAFETY: every byte written above is an ASCII digit.
+pub fn decimal(n: u32, buf: &mut [u8; 10]) -> &str {
+    let digits = crate::decimal(n, buf);
+    // SAFETY: `crate::decimal` writes ASCII digits only.
     unsafe { core::str::from_utf8_unchecked(digits) }
 }
 
@@ -442,13 +433,7 @@ pub fn reboot(how: Reboot) -> Error {
 /// # References
 /// - [waitid(2)](https://man7.org/linux/man-pages/man2/waitid.2.html)
 pub fn waitid_any() -> Result<Pid> {
-    loop {
-        match sys::waitid_any(WEXITED) {
-            Ok(s) => return Ok(s.pid),
-            Err(Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+    Ok(sys::restart(|| sys::waitid_any(WEXITED))?.pid)
 }
 
 /// Reaps one child that has ended, if any: `Ok(None)` when children exist

@@ -17,6 +17,17 @@ use linux_raw_sys::net as n;
 
 pub(crate) type SysResult<T> = core::result::Result<T, Errno>;
 
+/// Calls `f` until it does not fail with `EINTR`: for calls that lose
+/// nothing by being made again (waiting for a child).
+pub(crate) fn restart<T>(mut f: impl FnMut() -> SysResult<T>) -> SysResult<T> {
+    loop {
+        match f() {
+            Err(Errno::EINTR) => continue,
+            other => return other,
+        }
+    }
+}
+
 /// Decodes a raw return value: -4095..=-1 is `-errno`, anything else success.
 #[inline(always)]
 fn ret(raw: usize) -> SysResult<usize> {
