@@ -1,6 +1,8 @@
 //! Control-message layout: space arithmetic, an aligned fixed buffer, the
-//! send-side encoder and the receive-side parser. No system calls here, so
-//! all of it runs under Miri and in the fuzzer.
+//! send-side encoder and the receive-side parser. One system call: the
+//! `recvmsg` of `CmsgBuffer::recv`, so that ownership of what it brings is
+//! taken right after it and nowhere else. All the rest runs under Miri and
+//! in the fuzzer.
 //!
 //! The layout is the kernel's (`include/linux/socket.h`): a `cmsghdr` whose
 //! `cmsg_len` is a `size_t`, then the payload, each message padded to a
@@ -9,6 +11,8 @@
 //! written below with their source.
 
 use crate::fd::{BorrowedFd, OwnedFd};
+use crate::msg::IoSliceMut;
+use crate::sys;
 use crate::{Error, Result, Ucred};
 use core::mem::{align_of, size_of, MaybeUninit};
 use core::ptr;
@@ -127,11 +131,6 @@ pub struct CmsgBuffer<const N: usize> {
     bytes: [MaybeUninit<u8>; N],
     /// Bytes `[0, len)` are initialised and hold the control data.
     len: usize,
-    /// Set only by `set_received`, right after a successful `recvmsg` into
-    /// this buffer, and cleared when ownership of its descriptors is taken:
-    /// while set, every descriptor number in `[0, len)` is one the kernel
-    /// installed for that call and nothing owns yet.
-    from_kernel: bool,
 }
 
 impl<const N: usize> Default for CmsgBuffer<N> {
@@ -148,7 +147,7 @@ impl<const N: usize> CmsgBuffer<N> {
     /// assert!(buf.is_empty());
     /// ```
     pub const fn new() -> Self {
-        CmsgBuffer { _align: [], bytes: [MaybeUninit::uninit(); N], len: 0, from_kernel: false }
+        CmsgBuffer { _align: [], bytes: [MaybeUninit::uninit(); N], len: 0 }
     }
 
     /// Bytes of control data held.
@@ -189,7 +188,6 @@ impl<const N: usize> CmsgBuffer<N> {
     /// ```
     pub fn clear(&mut self) {
         self.len = 0;
-        self.from_kernel = false;
     }
 
     /// The control data held, as the kernel sees it.
@@ -272,7 +270,6 @@ impl<const N: usize> CmsgBuffer<N> {
 
     /// Checks that a message with `payload` bytes fits; returns its offset.
     fn reserve(&mut self, payload: usize) -> Result<usize> {
-        self.from_kernel = false;
         let needed = cmsg_space(payload);
         let available = N - self.len;
         if needed > available {
@@ -302,12 +299,31 @@ impl<const N: usize> CmsgBuffer<N> {
         self.len = end;
     }
 
-    /// Prepares the buffer for a receive of at most `limit` bytes: zeroes
-    /// them (the kernel leaves padding unwritten) and returns them.
-    pub(crate) fn recv_area(&mut self, limit: usize) -> &mut [u8] {
+    /// `recvmsg` into at most `limit` bytes of this buffer, then ownership
+    /// of every descriptor it brought (see [`take_ownership`]). The one
+    /// system call of this module: ownership is taken right after it, here,
+    /// and nowhere else.
+    pub(crate) fn recv<const FDS: usize>(
+        &mut self,
+        socket: BorrowedFd<'_>,
+        iov: &mut [IoSliceMut<'_>],
+        limit: usize,
+        flags: u32,
+    ) -> Result<(sys::RecvResult, Taken<FDS>)> {
+        let area = self.recv_area(limit);
+        let n = area.len();
+        let r = sys::recvmsg(socket, iov, area, flags)?;
+        // SAFETY: the recvmsg into the area just succeeded, and this is the
+        // only take of what it brought.
+        let taken = unsafe { self.received::<FDS>(r.control_len, n) };
+        Ok((r, taken))
+    }
+
+    /// Prepares a receive of at most `limit` bytes: zeroes them (the kernel
+    /// leaves the padding between messages unwritten) and returns them.
+    fn recv_area(&mut self, limit: usize) -> &mut [u8] {
         let n = if limit < N { limit } else { N };
         self.len = 0;
-        self.from_kernel = false;
         // SAFETY: n <= N bytes of `bytes` are zeroed, then viewed as
         // initialised `u8`.
         unsafe {
@@ -317,26 +333,20 @@ impl<const N: usize> CmsgBuffer<N> {
         }
     }
 
-    /// Records how many bytes a `recvmsg` into `recv_area(..)` (of `area`
-    /// bytes) just returned (`msg_controllen`). Call it only then.
-    pub(crate) fn set_received(&mut self, len: usize, area: usize) {
-        // The area was zeroed up to `area`, so anything up to it is
-        // initialised; a kernel value beyond it is impossible but clamped.
+    /// Records the `len` bytes (`msg_controllen`) a receive into the
+    /// `area`-byte [`recv_area`](Self::recv_area) returned, and takes
+    /// ownership of every descriptor in them.
+    ///
+    /// # Safety
+    /// Every `SCM_RIGHTS`/`SCM_PIDFD` number in those bytes must be a
+    /// descriptor that nothing owns (as right after the `recvmsg` that
+    /// installed them), and this must be the only take of them.
+    unsafe fn received<const FDS: usize>(&mut self, len: usize, area: usize) -> Taken<FDS> {
+        // All `area` bytes are initialised; a kernel length beyond them is
+        // impossible but clamped.
         self.len = if len < area { len } else { area };
-        self.from_kernel = true;
-    }
-
-    /// Takes ownership of every descriptor the last receive brought (once:
-    /// a second call, or a call on a buffer not filled by the kernel, finds
-    /// none). See [`take_ownership`].
-    pub(crate) fn take_fds<const FDS: usize>(&mut self) -> Taken<FDS> {
-        let from_kernel = core::mem::replace(&mut self.from_kernel, false);
-        let bytes = if from_kernel { self.as_bytes() } else { &[] };
-        // SAFETY: `from_kernel` was set, so the descriptor numbers in the
-        // bytes were installed by the kernel for the recvmsg that just
-        // returned and nothing owns them; clearing the flag makes this the
-        // only time they are taken.
-        unsafe { take_ownership::<FDS>(bytes) }
+        // SAFETY: the caller's guarantee.
+        unsafe { take_ownership::<FDS>(self.as_bytes()) }
     }
 }
 
@@ -430,7 +440,10 @@ impl ExactSizeIterator for RawFds<'_> {}
 /// ```
 #[derive(Clone, Debug)]
 pub struct ControlMessages<'a> {
-    rest: &'a [u8],
+    bytes: &'a [u8],
+    /// The offset of the next header: a multiple of the alignment, and
+    /// past the end by at most the padding of the last message.
+    at: usize,
 }
 
 impl<'a> ControlMessages<'a> {
@@ -440,7 +453,7 @@ impl<'a> ControlMessages<'a> {
     /// assert_eq!(rawscm::ControlMessages::new(&[]).count(), 0);
     /// ```
     pub const fn new(bytes: &'a [u8]) -> Self {
-        ControlMessages { rest: bytes }
+        ControlMessages { bytes, at: 0 }
     }
 }
 
@@ -449,25 +462,29 @@ impl<'a> Iterator for ControlMessages<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<ControlMessage<'a>> {
-        let buf = self.rest;
-        if buf.len() < HDR {
-            self.rest = &[];
+        let (bytes, at) = (self.bytes, self.at);
+        // `at` is past the end by at most the padding of the last message.
+        let left = bytes.len().saturating_sub(at);
+        if left < HDR {
             return None;
         }
-        // SAFETY: buf.len() >= HDR >= size_of::<cmsghdr>(); the read is
+        // SAFETY: [at, at + HDR) is inside `bytes`; the read is
         // unaligned-safe and cmsghdr is plain integers.
-        let hdr = unsafe { ptr::read_unaligned(buf.as_ptr().cast::<cmsghdr>()) };
-        // A truncated last message yields the bytes that are there. As
-        // buf.len() >= HDR, the clamped length is < HDR only if cmsg_len is.
-        let len = (hdr.cmsg_len as usize).min(buf.len());
+        let hdr = unsafe { ptr::read_unaligned(bytes.as_ptr().add(at).cast::<cmsghdr>()) };
+        let len = hdr.cmsg_len as usize;
         if len < HDR {
-            self.rest = &[];
-            return None;
+            return None; // and again on every later call: `at` stays
         }
-        let data = &buf[HDR..len];
-        // CMSG_ALIGN(len); no overflow, as len <= buf.len() <= isize::MAX.
-        let step = len + (len.wrapping_neg() & (size_of::<c_ulong>() - 1));
-        self.rest = buf.get(step..).unwrap_or(&[]);
+        // A truncated last message yields the bytes that are there.
+        let len = if len < left { len } else { left };
+        // The next header is at CMSG_ALIGN(at + len): `at` is a multiple of
+        // the alignment (a sum of aligned steps), and no overflow, as
+        // at + len <= bytes.len() <= isize::MAX.
+        let mask = size_of::<c_ulong>() - 1;
+        self.at = (at + len + mask) & !mask;
+        // SAFETY: HDR <= len <= left, so [at + HDR, at + len) is inside
+        // `bytes`.
+        let data = unsafe { core::slice::from_raw_parts(bytes.as_ptr().add(at + HDR), len - HDR) };
         let (level, kind) = (hdr.cmsg_level, hdr.cmsg_type);
         if level == SOL_SOCKET as c_int {
             if kind == SCM_RIGHTS as c_int {
@@ -504,7 +521,8 @@ pub(crate) struct Taken<const N: usize, F = OwnedFd> {
 
 /// Walks every message and takes ownership of every descriptor in it: up to
 /// `N` `SCM_RIGHTS` descriptors are kept (in order), the first `SCM_PIDFD` is
-/// kept, and any further descriptor is closed and counted.
+/// kept, and any further descriptor is closed and counted. Of several
+/// `SCM_CREDENTIALS` (the kernel sends one at most) the last is kept.
 ///
 /// # Safety
 /// `control` must be the control data of a `recvmsg` that just returned, so
@@ -543,7 +561,7 @@ fn take_with<const N: usize, F>(control: &[u8], mut own: impl FnMut(i32) -> F) -
                 }
             }
             ControlMessage::Credentials(c) => {
-                t.credentials.get_or_insert(c);
+                t.credentials = Some(c);
             }
             ControlMessage::Other { .. } => {}
         }
@@ -825,7 +843,7 @@ mod take_tests {
                 ControlMessage::Rights(fds) => rights.extend(fds.filter(|&fd| fd >= 0)),
                 ControlMessage::Pidfd(fd) if fd >= 0 => pidfds.push(fd),
                 ControlMessage::Credentials(c) => {
-                    creds.get_or_insert(c);
+                    creds = Some(c);
                 }
                 _ => {}
             }
@@ -897,18 +915,7 @@ mod take_tests {
     }
 
     #[test]
-    fn take_fds_takes_nothing_from_a_buffer_the_kernel_did_not_fill() {
-        // Pushed descriptor numbers are the caller's: never owned by a take.
-        let mut b = CmsgBuffer::<{ space_for_fds(2) + SPACE_CREDENTIALS }>::new();
-        // SAFETY: the numbers are only encoded, never used in a system call
-        // (and, as checked below, never owned).
-        b.push_fds(&[unsafe { BorrowedFd::borrow_raw(5) }]).unwrap();
-        let t = b.take_fds::<4>();
-        assert_eq!((t.fds.len(), t.fds_closed, t.pidfd.is_none()), (0, 0, true));
-    }
-
-    #[test]
-    fn received_length_is_clamped_to_the_area_and_taken_once() {
+    fn received_length_is_clamped_to_the_area() {
         let mut b = CmsgBuffer::<{ SPACE_CREDENTIALS * 2 }>::new();
         b.push_credentials(Ucred { pid: 1, uid: 2, gid: 3 }).unwrap();
         // A receive offered only SPACE_CREDENTIALS bytes; a kernel claiming
@@ -923,10 +930,14 @@ mod take_tests {
             msg.extend_from_slice(&w.to_ne_bytes());
         }
         area[..msg.len()].copy_from_slice(&msg);
-        b.set_received(usize::MAX, SPACE_CREDENTIALS);
+        // SAFETY: the bytes hold credentials only: no descriptor number to
+        // own.
+        let t = unsafe { b.received::<1>(usize::MAX, SPACE_CREDENTIALS) };
         assert_eq!(b.len(), SPACE_CREDENTIALS);
-        assert_eq!(b.take_fds::<1>().credentials, Some(Ucred { pid: 7, uid: 8, gid: 9 }));
-        assert_eq!(b.take_fds::<1>().credentials, None, "a second take finds nothing");
+        assert_eq!(
+            (t.credentials, t.fds.len(), t.pidfd.is_none()),
+            (Some(Ucred { pid: 7, uid: 8, gid: 9 }), 0, true)
+        );
         // A receive area larger than the buffer is cut to it.
         assert_eq!(b.recv_area(usize::MAX).len(), SPACE_CREDENTIALS * 2);
         assert!(b.is_empty());

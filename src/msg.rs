@@ -164,7 +164,8 @@ pub struct Received<const FDS: usize> {
     pub fds: Vec<OwnedFd, FDS>,
     /// Descriptors that arrived beyond capacity and were closed.
     pub fds_closed: usize,
-    /// `SCM_CREDENTIALS`, if present.
+    /// `SCM_CREDENTIALS`, if present (the kernel sends one at most; of
+    /// several, the last).
     pub credentials: Option<Ucred>,
     /// `SCM_PIDFD`, if present (socket with `SO_PASSPIDFD`).
     pub pidfd: Option<OwnedFd>,
@@ -273,11 +274,7 @@ fn recvmsg_limited<const FDS: usize, const N: usize>(
     limit: usize,
     flags: RecvFlags,
 ) -> Result<Received<FDS>> {
-    let area = control.recv_area(limit);
-    let area_len = area.len();
-    let r = sys::recvmsg(socket, iov, area, flags.0)?;
-    control.set_received(r.control_len, area_len);
-    let t = control.take_fds::<FDS>();
+    let (r, t) = control.recv::<FDS>(socket, iov, limit, flags.0)?;
     Ok(Received {
         bytes: r.bytes,
         fds: t.fds,
