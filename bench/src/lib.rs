@@ -29,6 +29,10 @@ pub fn run<'a>(
     mut iteration: impl FnMut() -> Check,
 ) -> Result<u128, &'static str> {
     let (iterations, warm_up) = counts(args).ok_or("usage: <iterations> [<warm-up>]")?;
+    // Every iteration is one call through a pointer the optimiser cannot see
+    // through, as in the C harness: each row pays the same call, and none
+    // has its iteration inlined into this loop (or not) by chance.
+    let iteration: &mut dyn FnMut() -> Check = core::hint::black_box(&mut iteration);
     for _ in 0..warm_up {
         iteration()?;
     }

@@ -90,13 +90,24 @@ fn parse(args: &[String]) -> Result<Opts, String> {
     Ok(o)
 }
 
+/// What a row is.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Rawscm,
+    /// rustix, nix, C.
+    Peer,
+    /// W1 without any library (`bench/src/bin/w1_floor.rs`): a reference
+    /// for the instruction counts, not a peer.
+    Floor,
+}
+
 /// One row of the table: an implementation and its programs.
 struct Impl {
     name: &'static str,
-    /// Whether this row is rawscm (the others are the peers).
-    rawscm: bool,
+    role: Role,
     w1: PathBuf,
-    w2: PathBuf,
+    /// None for the floor row, which has no W2.
+    w2: Option<PathBuf>,
     /// The W3 binary and what it is, when this row has one.
     w3: Option<(PathBuf, &'static str)>,
 }
@@ -105,7 +116,13 @@ impl Impl {
     /// The row whose programs are `w1_<suffix>` and `w2_<suffix>` in `dir`.
     fn new(name: &'static str, dir: &Path, suffix: &str, w3: Option<(PathBuf, &'static str)>) -> Impl {
         let program = |w: &str| dir.join(format!("{w}_{suffix}"));
-        Impl { name, rawscm: name.starts_with("rawscm"), w1: program("w1"), w2: program("w2"), w3 }
+        let role = if name.starts_with("rawscm") { Role::Rawscm } else { Role::Peer };
+        Impl { name, role, w1: program("w1"), w2: Some(program("w2")), w3 }
+    }
+
+    /// The floor row: `w1_floor` in `dir`.
+    fn floor(name: &'static str, dir: &Path) -> Impl {
+        Impl { name, role: Role::Floor, w1: dir.join("w1_floor"), w2: None, w3: None }
     }
 }
 
@@ -151,7 +168,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         for k in 0..impls.len() {
             let i = (k + round) % impls.len();
-            measured[i].w2.push(time_run(&impls[i].w2, opts.w2_iters, cpu.as_deref())?);
+            if let Some(w2) = &impls[i].w2 {
+                measured[i].w2.push(time_run(w2, opts.w2_iters, cpu.as_deref())?);
+            }
         }
         println!("  round {}/{} done", round + 1, opts.rounds);
     }
@@ -262,6 +281,7 @@ fn build_all() -> Result<Vec<Impl>, String> {
         ),
         Impl::new("nix, gnu (dynamic)", &host, "nix", None),
         Impl::new("nix, musl (static)", &musl, "nix", Some((tiny.join("w3_nix"), "std, musl static"))),
+        Impl::floor("floor: the C program in Rust, inline syscalls, no library (gnu)", &host),
     ])
 }
 
@@ -435,24 +455,34 @@ fn report(
 
 /// The targets of the issue, met or not, from the measured numbers.
 fn targets(impls: &[Impl], m: &[Measured]) -> String {
-    let best = |rawscm: bool, f: &dyn Fn(&Measured) -> Option<f64>| {
+    let best = |role: Role, f: &dyn Fn(&Measured) -> Option<f64>| {
         impls
             .iter()
             .zip(m)
-            .filter(|(i, _)| i.rawscm == rawscm)
+            .filter(|(i, _)| i.role == role)
             .filter_map(|(i, m)| f(m).map(|v| (v, i.name)))
             .min_by(|a, b| a.0.total_cmp(&b.0))
     };
     let verdict = |ok: bool| if ok { "met" } else { "**missed**" };
     let mut s = String::from("| Target | Measured | |\n|---|---|---|\n");
-    if let (Some((r, rn)), Some(c)) = (best(true, &|m| m.w1_instr), m[0].w1_instr) {
+    if let (Some((r, rn)), Some(c)) = (best(Role::Rawscm, &|m| m.w1_instr), m[0].w1_instr) {
         s += &format!(
             "| W1 user instructions ≤ 0.8 × C glibc's | {rn}: {r:.0} vs {c:.0} = {:.2} × | {} |\n",
             r / c,
             verdict(r <= 0.8 * c)
         );
+        if let Some((f, _)) = best(Role::Floor, &|m| m.w1_instr) {
+            s += &format!(
+                "| (reference) the floor: W1 with no library | {f:.0} = {:.2} × C glibc's; {rn} = {:.2} × the \
+                 floor | {} |\n",
+                f / c,
+                r / f,
+                if f > 0.8 * c { "the target is below the floor" } else { "the target is above the floor" }
+            );
+        }
     }
-    if let (Some((r, rn)), Some((p, pn))) = (best(true, &|m| median(&m.w1)), best(false, &|m| median(&m.w1)))
+    if let (Some((r, rn)), Some((p, pn))) =
+        (best(Role::Rawscm, &|m| median(&m.w1)), best(Role::Peer, &|m| median(&m.w1)))
     {
         s += &format!(
             "| W1 time ≤ 1.02 × the fastest peer's | {rn}: {r:.0} ns vs {pn}: {p:.0} ns = {:.3} × | {} |\n",
@@ -460,7 +490,8 @@ fn targets(impls: &[Impl], m: &[Measured]) -> String {
             verdict(r <= 1.02 * p)
         );
     }
-    if let (Some((r, rn)), Some((p, pn))) = (best(true, &|m| median(&m.w2)), best(false, &|m| median(&m.w2)))
+    if let (Some((r, rn)), Some((p, pn))) =
+        (best(Role::Rawscm, &|m| median(&m.w2)), best(Role::Peer, &|m| median(&m.w2)))
     {
         s += &format!(
             "| W2 time ≤ the fastest peer's | {rn}: {:.1} µs vs {pn}: {:.1} µs = {:.3} × | {} |\n",
@@ -473,7 +504,7 @@ fn targets(impls: &[Impl], m: &[Measured]) -> String {
     let size = |name: &str| {
         impls.iter().zip(m).find(|(i, _)| i.name == name).and_then(|(_, m)| m.w3).map(|(size, _)| size as f64)
     };
-    if let Some((r, _)) = best(true, &|m| m.w3.map(|w| w.0 as f64)) {
+    if let Some((r, _)) = best(Role::Rawscm, &|m| m.w3.map(|w| w.0 as f64)) {
         s += &format!("| W3 ≤ 2048 bytes | {r:.0} bytes | {} |\n", verdict(r <= 2048.0));
         if let Some(c) = size("C, musl (static)") {
             s += &format!(
