@@ -267,7 +267,7 @@ fn credentials(as_init: bool) -> Check {
         recv_credentials(&a, &mut [0u8; 1]).ctx("recv_credentials")
     })();
     reap_ok(child)?;
-    let (_, creds) = got?;
+    let creds = got?.credentials;
     let want = if as_init { 1 } else { child };
     expect(creds.pid == want, "the sender's pid", creds.pid as i64)?;
     expect(creds.uid == 0 && creds.gid == 0, "uid and gid 0", creds.uid as i64)?;
@@ -308,7 +308,7 @@ fn pidns_checks() {
         let got = (|| {
             wait_readable_for(&outer, WAIT).ctx("wait_readable")?;
             let mut seen_as = [0u8; 1];
-            let (_, creds) = recv_credentials(&outer, &mut seen_as).ctx("recv_credentials")?;
+            let creds = recv_credentials(&outer, &mut seen_as).ctx("recv_credentials")?.credentials;
             Ok((creds.pid, seen_as[0]))
         })();
         Ok((ns, outer, got))

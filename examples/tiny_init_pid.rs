@@ -16,14 +16,14 @@
 use core::time::Duration;
 use rawscm::rt::{decimal, write_all, Stdout};
 use rawscm::{
-    exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair, wait_readable, waitid, CmsgBuffer,
-    Deadline, Fork, IoSlice, IoSliceMut, OwnedFd, Received, SocketFlags, SocketType, Ucred,
+    exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair, wait_readable, waitid, Deadline, Fork,
+    IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, SendControl, SocketFlags, SocketType, Ucred,
     SPACE_CREDENTIALS,
 };
 
 rawscm::rt::entry!(main);
 
-type Control = CmsgBuffer<SPACE_CREDENTIALS>;
+type Control = SendControl<'static, SPACE_CREDENTIALS>;
 
 /// Sends the data byte `byte` with `control` (empty, or credentials).
 #[inline(never)]
@@ -38,8 +38,13 @@ fn send(sock: &OwnedFd, byte: u8, control: &Control) -> Option<()> {
 fn recv(sock: &OwnedFd, deadline: Deadline) -> Option<(u8, Option<Ucred>)> {
     wait_readable(sock, deadline).ok()?;
     let mut byte = [0u8; 1];
-    let got: Received<0> =
-        recvmsg(sock, &mut [IoSliceMut::new(&mut byte)], &mut Control::new(), Default::default()).ok()?;
+    let got: Received<0> = recvmsg(
+        sock,
+        &mut [IoSliceMut::new(&mut byte)],
+        &mut RecvControl::<SPACE_CREDENTIALS>::new(),
+        Default::default(),
+    )
+    .ok()?;
     Some((byte[0], got.credentials))
 }
 

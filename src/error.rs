@@ -1,6 +1,6 @@
 //! [`Error`]: everything that can go wrong, typed.
 
-use crate::Errno;
+use crate::errno::Errno;
 use core::fmt;
 
 /// The crate's error: a kernel error, or a problem the crate detected itself.
@@ -37,21 +37,23 @@ pub enum Error {
     NoDataByte,
     /// The kernel truncated the control data (`MSG_CTRUNC`): the receive
     /// buffer was too small, or `RLIMIT_NOFILE` was reached. Descriptors
-    /// that did arrive were closed.
+    /// that did arrive were closed by rawscm.
     ControlTruncated {
-        /// Descriptors that arrived and were closed.
+        /// Descriptors that arrived and were closed by rawscm (as everywhere
+        /// in this crate: arrived, not handed to the caller).
         fds_closed: usize,
     },
     /// The datagram was longer than the data buffer (`MSG_TRUNC`); the rest
-    /// is lost. Descriptors that arrived with it were closed.
+    /// is lost. Descriptors that arrived with it were closed by rawscm.
     DataTruncated {
-        /// Descriptors that arrived and were closed.
+        /// Descriptors that arrived and were closed by rawscm.
         fds_closed: usize,
     },
-    /// More descriptors arrived than the caller's capacity; all of them were
-    /// closed.
+    /// More `SCM_RIGHTS` descriptors arrived than the caller's capacity; all
+    /// of them were closed by rawscm. The count is always right: the helpers
+    /// give the kernel room for [`SCM_MAX_FD`](crate::SCM_MAX_FD).
     TooManyFdsReceived {
-        /// Descriptors that arrived (and were closed).
+        /// Descriptors that arrived (all closed by rawscm).
         received: usize,
         /// The caller's capacity.
         capacity: usize,
@@ -63,6 +65,10 @@ pub enum Error {
     PeerClosed,
     /// The deadline passed.
     Timeout,
+    /// The monotonic clock failed (`clock_gettime` returned this errno, for
+    /// example under a seccomp filter), so no deadline can be kept: the
+    /// wait is refused rather than made endless.
+    Clock(Errno),
     /// The message did not match the protocol (for example, a ping byte
     /// other than the expected one).
     Protocol,
@@ -95,11 +101,9 @@ impl fmt::Display for Error {
             Error::ControlBufferFull { needed, available } => {
                 write!(f, "control message needs {needed} bytes, {available} left in the buffer")
             }
-            Error::TooManyFds { count } => write!(
-                f,
-                "{count} descriptors in one message; the kernel accepts at most {}",
-                crate::SCM_MAX_FD
-            ),
+            Error::TooManyFds { count } => {
+                write!(f, "{count} descriptors in one message; the kernel accepts at most SCM_MAX_FD")
+            }
             Error::NoDataByte => f.write_str("ancillary data needs at least one data byte"),
             Error::ControlTruncated { fds_closed } => {
                 write!(f, "control data truncated (MSG_CTRUNC); {fds_closed} received descriptors closed")
@@ -114,6 +118,7 @@ impl fmt::Display for Error {
             Error::NoCredentials => f.write_str("no SCM_CREDENTIALS in the message"),
             Error::PeerClosed => f.write_str("peer closed the connection"),
             Error::Timeout => f.write_str("timed out"),
+            Error::Clock(e) => write!(f, "the monotonic clock failed ({e}): no deadline can be kept"),
             Error::Protocol => f.write_str("unexpected message from the peer"),
         }
     }

@@ -50,11 +50,13 @@
 extern crate std;
 
 mod arch;
+#[deny(unsafe_code)]
 mod cmsg;
 mod errno;
 mod error;
 mod fd;
 mod flags;
+mod io;
 #[deny(unsafe_code)]
 mod msg;
 #[deny(unsafe_code)]
@@ -69,15 +71,16 @@ mod socket;
 mod sys;
 
 pub use cmsg::{
-    cmsg_len, cmsg_space, space_for_fds, CmsgBuffer, ControlMessage, ControlMessages, RawFds, SCM_MAX_FD,
-    SCM_PIDFD, SPACE_CREDENTIALS, SPACE_PIDFD,
+    cmsg_len, cmsg_space, space_for_fds, ControlMessage, ControlMessages, RawFds, RecvControl, SendControl,
+    Ucred, SCM_MAX_FD, SCM_PIDFD, SPACE_CREDENTIALS, SPACE_PIDFD,
 };
 pub use errno::Errno;
 pub use error::{Error, Result};
 pub use fd::{AsFd, BorrowedFd, OwnedFd};
+pub use io::{IoSlice, IoSliceMut};
 pub use msg::{
-    recv_credentials, recv_fds, recvmsg, send_credentials, send_fds, sendmsg, IoSlice, IoSliceMut, Received,
-    RecvFlags, SendFlags,
+    recv, recv_credentials, recv_fds, recvmsg, send, send_credentials, send_fds, sendmsg, Received,
+    ReceivedCredentials, RecvFlags, SendFlags,
 };
 pub use poll::{wait_readable, wait_readable_for, Deadline};
 pub use process::{
@@ -86,7 +89,7 @@ pub use process::{
 };
 pub use socket::{
     passcred, peercred, peerpidfd, set_passcred, set_passpidfd, socket_type, socketpair, SocketFlags,
-    SocketType, Ucred,
+    SocketType,
 };
 
 /// Writes `n` in decimal into the end of `buf` and returns the digits

@@ -17,14 +17,20 @@
 //! The handshake of the fork path is public too: [`ping_and_recv_credentials`]
 //! and [`send_credentials_on_ping`].
 
+use crate::cmsg::{RecvControl, SendControl, Ucred, SPACE_CREDENTIALS};
+use crate::errno::Errno;
+use crate::error::{Error, Result};
 use crate::fd::{AsFd, BorrowedFd, OwnedFd};
-use crate::process::{fork_child, waitid, ExitStatus, Pid};
-use crate::{recv_credentials, recv_fds, send_credentials, send_fds, socketpair, sys, wait_readable};
-use crate::{Deadline, Errno, Error, Result, SocketFlags, SocketType, Ucred};
+use crate::io::{IoSlice, IoSliceMut};
+use crate::msg::{recvmsg, sendmsg, Received, RecvFlags, SendFlags};
+use crate::poll::{wait_readable, Deadline};
+use crate::process::{isolate_child, OwnChild, Pid};
+use crate::socket::{set_passcred, socketpair, SocketFlags, SocketType};
+use crate::sys;
 use core::time::Duration;
 use linux_raw_sys::general::{
-    _IOC_DIRSHIFT, _IOC_NRSHIFT, _IOC_READ, _IOC_SIZESHIFT, _IOC_TYPEBITS, _IOC_TYPESHIFT, CLONE_NEWPID,
-    O_RDONLY, SIGKILL,
+    pollfd, _IOC_DIRSHIFT, _IOC_NRSHIFT, _IOC_READ, _IOC_SIZESHIFT, _IOC_TYPEBITS, _IOC_TYPESHIFT,
+    CLONE_NEWPID, O_RDONLY, POLLIN, SIGKILL,
 };
 use linux_raw_sys::ioctl::NS_GET_USERNS;
 
@@ -165,10 +171,25 @@ pub fn translate_pid(task: Pid, pid: Pid, method: Method) -> Result<Translated> 
 fn via_ioctl(ns: BorrowedFd<'_>, pid: Pid) -> Result<Pid> {
     let found = sys::ioctl_int(ns, NS_GET_PID_FROM_PIDNS, pid as usize)? as Pid;
     let init = if pid == 1 { found } else { sys::ioctl_int(ns, NS_GET_PID_FROM_PIDNS, 1)? as Pid };
-    if has_exited(init)? {
+    if has_exited(init) {
         return Err(Errno::ESRCH.into());
     }
     Ok(found)
+}
+
+/// Whether `pid` has certainly exited. Only positive evidence counts: its
+/// pidfd (Linux 5.3+) is readable, or the kernel says no such process
+/// (`ESRCH`); where pidfds are missing, `/proc/<pid>/stat` shows a zombie.
+/// Unknown (a `/proc` mounted with `hidepid`, or none at all) is not exited.
+fn has_exited(pid: Pid) -> bool {
+    match sys::pidfd_open(pid) {
+        Ok(fd) => {
+            let mut p = [pollfd { fd: fd.as_raw_fd(), events: POLLIN as i16, revents: 0 }];
+            matches!(sys::ppoll(&mut p, 0), Ok(1))
+        }
+        Err(Errno::ESRCH) => true,
+        Err(_) => proc_says_zombie(pid),
+    }
 }
 
 /// `/proc/<pid>/<leaf>` as a NUL-terminated path in `buf`.
@@ -191,101 +212,185 @@ fn open_pid_ns(task: Pid) -> Result<OwnedFd> {
     }
 }
 
-/// Whether `pid` is a zombie (or gone): the state letter after the last `)`
-/// of `/proc/<pid>/stat` is `Z` or `X`.
-fn has_exited(pid: Pid) -> Result<bool> {
-    let stat = match sys::open(proc_path(&mut [0; 32], pid, b"stat"), O_RDONLY) {
-        Err(Errno::ENOENT) => return Ok(true),
-        other => other?,
-    };
+/// Whether `/proc/<pid>/stat` can be read and shows the state `Z` or `X`
+/// (the letter after the last `)`).
+fn proc_says_zombie(pid: Pid) -> bool {
+    let Ok(stat) = sys::open(proc_path(&mut [0; 32], pid, b"stat"), O_RDONLY) else { return false };
     // pid, (comm of at most 64 bytes), state: well inside 128 bytes.
     let mut buf = [0u8; 128];
-    let n = sys::read(stat.as_fd(), &mut buf)?;
-    let text = &buf[..n];
+    let Ok(n) = sys::read(stat.as_fd(), &mut buf) else { return false };
+    let text = buf.get(..n).unwrap_or_default();
     let state = text.iter().rposition(|&b| b == b')').and_then(|close| text.get(close + 2));
-    Ok(matches!(state, Some(b'Z' | b'X') | None))
+    matches!(state, Some(b'Z' | b'X'))
 }
 
-/// Child exit codes of the fork path: 0 success, an errno below 200, or one
-/// of these for the crate's own errors.
-const EXIT_TIMEOUT: i32 = 200;
-const EXIT_PEER_CLOSED: i32 = 201;
-const EXIT_OTHER: i32 = 202;
+/// What the fork path's helpers send us: `ANSWER` with `SCM_CREDENTIALS`,
+/// or `FAILED` and a native-endian `i32`: an errno, or one of the negative
+/// codes below for the crate's own errors. Over the socket, not as exit
+/// codes, so that the answer survives whatever reaps children.
+const ANSWER: u8 = b'c';
+const FAILED: u8 = b'e';
+const CODE_TIMEOUT: i32 = -1;
+const CODE_PEER_CLOSED: i32 = -2;
+const CODE_OTHER: i32 = -3;
 
-fn exit_code(r: Result<()>) -> i32 {
-    match r {
-        Ok(()) => 0,
-        Err(Error::Os(e)) if e.raw() < EXIT_TIMEOUT => e.raw(),
-        Err(Error::Timeout) => EXIT_TIMEOUT,
-        Err(Error::PeerClosed) => EXIT_PEER_CLOSED,
-        Err(_) => EXIT_OTHER,
+fn code_of(e: Error) -> i32 {
+    match e {
+        Error::Os(e) => e.raw(),
+        Error::Timeout => CODE_TIMEOUT,
+        Error::PeerClosed => CODE_PEER_CLOSED,
+        _ => CODE_OTHER,
     }
 }
 
-fn from_exit_code(status: Result<ExitStatus>) -> Error {
-    match status {
-        Ok(ExitStatus::Exited(EXIT_TIMEOUT)) => Error::Timeout,
-        Ok(ExitStatus::Exited(EXIT_PEER_CLOSED)) => Error::PeerClosed,
-        Ok(ExitStatus::Exited(c)) if c > 0 && c < EXIT_TIMEOUT => Error::Os(Errno::from_raw(c)),
-        Ok(_) => Error::Protocol,
-        Err(e) => e,
+fn error_of(code: i32) -> Error {
+    match code {
+        CODE_TIMEOUT => Error::Timeout,
+        CODE_PEER_CLOSED => Error::PeerClosed,
+        c if c > 0 => Error::Os(Errno::from_raw(c)),
+        _ => Error::Protocol,
     }
 }
 
-/// The lxcfs double fork, with a deadline on every wait.
+/// In a helper: tells the parent what went wrong (best effort: if the
+/// parent is gone, nobody is left to tell).
+fn report(sock: BorrowedFd<'_>, e: Error) {
+    let [a, b, c, d] = code_of(e).to_ne_bytes();
+    let _ =
+        sendmsg(sock, &[IoSlice::new(&[FAILED, a, b, c, d])], &SendControl::<0>::new(), SendFlags::default());
+}
+
+/// The lxcfs double fork, with a deadline on every wait: a child joins the
+/// namespace and forks a grandchild that lives in it, which sends
+/// credentials naming `pid`; the kernel translates the pid for us.
+///
+/// `SO_PASSCRED` is armed before any child exists, so no ping is needed.
+/// The children are the crate's own ([`OwnChild`]): they cannot be reaped
+/// by anything else, block every signal, and hold no descriptor but their
+/// socket; the intermediate child is watched through its pidfd, so that its
+/// end is seen at once even when another thread's fork holds a copy of its
+/// socket.
 fn via_fork(ns: BorrowedFd<'_>, pid: Pid, deadline: Deadline) -> Result<Pid> {
     let (ours, theirs) = socketpair(SocketType::SeqPacket, SocketFlags::default())?;
-    crate::set_passcred(&ours, true)?; // armed before the child exists
-    let ours_raw = ours.as_raw_fd();
-    let child = fork_child(|| {
-        // The child never returns (no destructor runs there): close its copy
-        // of our end by number, so the grandchild sees us go away.
-        sys::close(ours_raw);
-        exit_code(intermediate(ns, theirs.as_fd(), pid, deadline))
+    set_passcred(&ours, true)?; // armed before the child exists
+    let keep = [ns.as_raw_fd(), theirs.as_raw_fd()];
+    let child = OwnChild::spawn(|| {
+        isolate_child(&keep);
+        intermediate(ns, theirs.as_fd(), pid, deadline);
+        0
     })?;
-    drop(theirs); // so that the child's exit shows as end of stream
-    let answer = ping_and_recv_credentials(&ours, deadline);
+    drop(theirs); // so that the children's end shows as end of stream
+    let answer = wait_for_answer(ours.as_fd(), &child, deadline);
     if answer.is_err() {
-        // The intermediate child may still wait; SIGKILL also takes the
-        // grandchild down (parent-death signal). ESRCH: it already exited.
-        let _ = sys::kill(child, SIGKILL);
+        // No word from the helpers (timeout, or our own failure): end them
+        // (the grandchild dies with the intermediate: parent-death signal).
+        // After an answer they end by themselves, and the intermediate
+        // reaps the grandchild first: none is left to anyone else.
+        child.kill();
     }
-    let status = waitid(child);
-    match answer {
-        Ok(creds) if matches!(status, Ok(ExitStatus::Exited(0))) => Ok(creds.pid),
-        Ok(_) => Err(from_exit_code(status)),
-        // The child's own error says more than "peer closed".
-        Err(Error::PeerClosed) => Err(match from_exit_code(status) {
-            Error::Protocol => Error::PeerClosed,
-            e => e,
-        }),
-        Err(e) => Err(e),
-    }
+    drop(ours);
+    // The helper's exit status says nothing the socket did not.
+    let _ = child.wait();
+    answer?
 }
 
 /// In the intermediate child: join the namespace, fork the grandchild that
-/// lives in it, wait for it (its own deadline bounds that), pass on its code.
-fn intermediate(ns: BorrowedFd<'_>, sock: BorrowedFd<'_>, pid: Pid, deadline: Deadline) -> Result<()> {
-    sys::setns(ns, CLONE_NEWPID)?;
-    let grandchild = fork_child(|| {
-        // If the intermediate is killed, take this process down with it.
-        let r = sys::set_parent_death_signal(SIGKILL).map_err(Error::from).and_then(|()| {
-            // Forking may have created `pid` in that namespace: then it did
-            // not exist before, and the answer would be ourselves.
-            if sys::getpid() == pid {
-                return Err(Errno::ESRCH.into());
+/// lives in it, and wait for it (its parent-death signal needs us alive).
+fn intermediate(ns: BorrowedFd<'_>, sock: BorrowedFd<'_>, pid: Pid, deadline: Deadline) {
+    let r = sys::setns(ns, CLONE_NEWPID).map_err(Error::from).and_then(|()| {
+        sys::close(ns.as_raw_fd()); // the grandchild needs no way back
+                                    // A pidfd of ourselves: the grandchild checks that we still live.
+        let me = sys::pidfd_open(sys::getpid()).ok();
+        let me_fd = me.as_ref().map(OwnedFd::as_fd);
+        let grandchild = OwnChild::spawn(|| {
+            if let Err(e) = grandchild(sock, me_fd, pid, deadline) {
+                report(sock, e);
             }
-            let creds = Ucred { pid, uid: sys::getuid(), gid: sys::getgid() };
-            send_credentials_on_ping(sock, creds, deadline)
-        });
-        exit_code(r)
-    })
-    // Forking into a namespace whose init has exited fails with ENOMEM.
-    .map_err(|e| if e == Error::Os(Errno::ENOMEM) { Error::Os(Errno::ESRCH) } else { e })?;
-    match waitid(grandchild)? {
-        ExitStatus::Exited(0) => Ok(()),
-        s => Err(from_exit_code(Ok(s))),
+            0
+        })
+        // Forking into a namespace whose init has exited fails with ENOMEM.
+        .map_err(|e| if e == Error::Os(Errno::ENOMEM) { Error::Os(Errno::ESRCH) } else { e })?;
+        let _ = grandchild.wait();
+        Ok(())
+    });
+    if let Err(e) = r {
+        report(sock, e);
     }
+}
+
+/// In the grandchild, inside the target namespace: send credentials naming
+/// `pid` (as seen here).
+fn grandchild(
+    sock: BorrowedFd<'_>,
+    parent: Option<BorrowedFd<'_>>,
+    pid: Pid,
+    deadline: Deadline,
+) -> Result<()> {
+    // If the intermediate is killed, take this process down with it; if it
+    // died before that took effect, stop here.
+    sys::set_parent_death_signal(SIGKILL)?;
+    if let Some(parent) = parent {
+        let mut p = [pollfd { fd: parent.as_raw_fd(), events: POLLIN as i16, revents: 0 }];
+        if matches!(sys::ppoll(&mut p, 0), Ok(1)) {
+            return Err(Error::PeerClosed);
+        }
+    }
+    // Forking may have created `pid` in that namespace: then it did not
+    // exist before, and the answer would be ourselves.
+    if sys::getpid() == pid {
+        return Err(Errno::ESRCH.into());
+    }
+    if deadline.passed()? {
+        return Err(Error::Timeout);
+    }
+    let creds = Ucred { pid, uid: sys::getuid(), gid: sys::getgid() };
+    let mut control = SendControl::<SPACE_CREDENTIALS>::new();
+    control.push_credentials(creds)?;
+    sendmsg(sock, &[IoSlice::new(&[ANSWER])], &control, SendFlags::default())?;
+    Ok(())
+}
+
+/// Waits, at most until `deadline`, for the helpers' answer on `sock`, or
+/// for the intermediate child to end without one. `Err`: no answer came
+/// (timeout, end of stream, a failure here); `Ok` holds the helpers' answer,
+/// an error they reported included.
+fn wait_for_answer(sock: BorrowedFd<'_>, child: &OwnChild, deadline: Deadline) -> Result<Result<Pid>> {
+    let watch = child.pidfd().map_or(-1, |fd| fd.as_raw_fd()); // poll ignores -1
+    loop {
+        let mut fds = [sock.as_raw_fd(), watch].map(|fd| pollfd { fd, events: POLLIN as i16, revents: 0 });
+        crate::poll::poll_until(&mut fds, deadline)?;
+        if fds[0].revents != 0 {
+            if let Some(answer) = read_answer(sock)? {
+                return Ok(answer);
+            }
+        } else if fds[1].revents != 0 {
+            // It ended; an answer sent just before is still queued.
+            return read_answer(sock)?.ok_or(Error::PeerClosed);
+        }
+    }
+}
+
+/// One message of the helpers, without waiting: `None` if there is none,
+/// `Err` for end of stream (both helpers ended without a word).
+fn read_answer(sock: BorrowedFd<'_>) -> Result<Option<Result<Pid>>> {
+    let mut data = [0u8; 5];
+    let mut control = RecvControl::<{ SPACE_CREDENTIALS }>::new();
+    let got: Received<0> = match recvmsg(
+        sock,
+        &mut [IoSliceMut::new(&mut data)],
+        &mut control,
+        RecvFlags::default() | RecvFlags::DONTWAIT,
+    ) {
+        Err(Error::Os(Errno::EAGAIN | Errno::EINTR)) => return Ok(None),
+        other => other?,
+    };
+    Ok(Some(match (got.bytes, data[0], got.credentials) {
+        (0, ..) => return Err(Error::PeerClosed),
+        (1, ANSWER, Some(creds)) => Ok(creds.pid),
+        (1, ANSWER, None) => Err(Error::NoCredentials),
+        (5, FAILED, _) => Err(error_of(i32::from_ne_bytes([data[1], data[2], data[3], data[4]]))),
+        _ => Err(Error::Protocol),
+    }))
 }
 
 /// The byte the receiver sends to say "I am ready" (`SO_PASSCRED` is armed).
@@ -298,14 +403,19 @@ const CREDS: u8 = b'c';
 /// `SCM_CREDENTIALS`, and returns the credentials, translated by the kernel
 /// into our namespaces.
 ///
-/// `setsockopt(SO_PASSCRED)`, `sendmsg`, `ppoll`, `recvmsg`.
+/// `setsockopt(SO_PASSCRED)`, `sendmsg`, `ppoll`, `recvmsg`. The ping and
+/// the receive never block past the deadline, even on a socket that other
+/// readers share (they do not wait; a message another reader took means
+/// waiting again).
 ///
-/// Errors: [`Error::Timeout`]; [`Error::PeerClosed`] (end of stream, or
+/// # Errors
+/// [`Error::Timeout`]; [`Error::PeerClosed`] (end of stream, or
 /// `ECONNREFUSED`/`EPIPE` when pinging); [`Error::NoCredentials`];
 /// [`Error::Protocol`] for a data byte other than the sender's; the
-/// truncation errors of [`recv_credentials`]. Any descriptor that arrives
-/// is closed.
+/// truncation errors of [`recv_credentials`](crate::recv_credentials). Any
+/// descriptor that arrives is closed.
 ///
+/// # Examples
 /// ```
 /// use rawscm::pidns::{ping_and_recv_credentials, send_credentials_on_ping};
 /// use rawscm::{Deadline, SocketType, Ucred};
@@ -322,28 +432,40 @@ const CREDS: u8 = b'c';
 /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
 pub fn ping_and_recv_credentials(sock: impl AsFd, deadline: Deadline) -> Result<Ucred> {
     let sock = sock.as_fd();
-    crate::set_passcred(sock, true)?;
-    send_fds(sock, &[PING], &[]).map_err(peer_gone)?;
-    wait_readable(sock, deadline)?;
-    let mut byte = [0u8; 1];
-    let (_, creds) = recv_credentials(sock, &mut byte).map_err(peer_gone)?;
-    if byte[0] != CREDS {
-        return Err(Error::Protocol);
+    set_passcred(sock, true)?;
+    let none = SendControl::<0>::new();
+    loop {
+        match sendmsg(sock, &[IoSlice::new(&[PING])], &none, SendFlags::default() | SendFlags::DONTWAIT) {
+            Err(Error::Os(Errno::EAGAIN | Errno::EINTR)) => wait_writable(sock, deadline)?,
+            other => break other.map(drop).map_err(peer_gone)?,
+        }
     }
-    Ok(creds)
+    loop {
+        wait_readable(sock, deadline)?;
+        let mut byte = [0u8; 1];
+        match crate::msg::recv_credentials_flags(sock, &mut byte, RecvFlags::DONTWAIT) {
+            Err(Error::Os(Errno::EAGAIN)) => continue, // another reader took it
+            Err(e) => return Err(peer_gone(e)),
+            Ok(got) if byte[0] != CREDS || got.bytes != 1 => return Err(Error::Protocol),
+            Ok(got) => return Ok(got.credentials),
+        }
+    }
 }
 
 /// Sender side of the credential handshake: waits (at most until
 /// `deadline`) for the receiver's one-byte ping, then sends one data byte
 /// with `creds` as `SCM_CREDENTIALS`.
 ///
-/// `ppoll`, `recvmsg`, `sendmsg`.
+/// `ppoll`, `recvmsg`, `sendmsg`. Neither receive nor send blocks past the
+/// deadline.
 ///
-/// Errors: [`Error::Timeout`]; [`Error::PeerClosed`]; [`Error::Protocol`]
-/// for a wrong ping byte; `ESRCH` when `creds.pid` names no process in the
+/// # Errors
+/// [`Error::Timeout`]; [`Error::PeerClosed`]; [`Error::Protocol`] for a
+/// wrong ping byte; `ESRCH` when `creds.pid` names no process in the
 /// sender's pid namespace (for pid 1: the namespace's init is gone); `EPERM`
 /// when the sender may not claim those credentials.
 ///
+/// # Examples
 /// ```
 /// # use rawscm::pidns::{ping_and_recv_credentials, send_credentials_on_ping};
 /// # use rawscm::{Deadline, SocketType, Ucred};
@@ -358,14 +480,31 @@ pub fn ping_and_recv_credentials(sock: impl AsFd, deadline: Deadline) -> Result<
 /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
 pub fn send_credentials_on_ping(sock: impl AsFd, creds: Ucred, deadline: Deadline) -> Result<()> {
     let sock = sock.as_fd();
-    wait_readable(sock, deadline)?;
-    let mut ping = [0u8; 1];
-    recv_fds::<0>(sock, &mut ping).map_err(peer_gone)?;
-    if ping[0] != PING {
-        return Err(Error::Protocol);
+    loop {
+        wait_readable(sock, deadline)?;
+        let mut ping = [0u8; 1];
+        match crate::msg::recv_flags(sock, &mut ping, RecvFlags::DONTWAIT) {
+            Err(Error::Os(Errno::EAGAIN)) => continue, // another reader took it
+            Err(e) => return Err(peer_gone(e)),
+            Ok(1) if ping[0] == PING => break,
+            Ok(_) => return Err(Error::Protocol),
+        }
     }
-    send_credentials(sock, &[CREDS], creds).map_err(peer_gone)?;
-    Ok(())
+    let mut control = SendControl::<SPACE_CREDENTIALS>::new();
+    control.push_credentials(creds)?;
+    loop {
+        let flags = SendFlags::default() | SendFlags::DONTWAIT;
+        match sendmsg(sock, &[IoSlice::new(&[CREDS])], &control, flags) {
+            Err(Error::Os(Errno::EAGAIN | Errno::EINTR)) => wait_writable(sock, deadline)?,
+            other => return other.map(drop).map_err(peer_gone),
+        }
+    }
+}
+
+/// Waits until `sock` can take a message, at most until `deadline`.
+fn wait_writable(sock: BorrowedFd<'_>, deadline: Deadline) -> Result<()> {
+    let mut p = [pollfd { fd: sock.as_raw_fd(), events: linux_raw_sys::general::POLLOUT as i16, revents: 0 }];
+    crate::poll::poll_until(&mut p, deadline).map(drop)
 }
 
 /// A closed peer is "peer closed", not a bare errno (sending gives

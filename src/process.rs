@@ -9,8 +9,15 @@
 //! A raw `fork` also skips libc's `pthread_atfork` handlers. In a
 //! single-threaded program (a static init, a helper) none of this applies.
 
-use crate::{sys, Result};
-use linux_raw_sys::general::{CLD_DUMPED, CLD_EXITED, CLONE_NEWPID, WEXITED, WNOHANG};
+use crate::cmsg::Ucred;
+use crate::errno::Errno;
+use crate::error::Result;
+use crate::fd::{AsFd, BorrowedFd, OwnedFd};
+use crate::sys;
+use linux_raw_sys::general::{
+    linux_dirent64, __WALL, CLD_DUMPED, CLD_EXITED, CLONE_NEWPID, O_DIRECTORY, O_RDONLY, SIGCHLD, SIGKILL,
+    WEXITED, WNOHANG, WNOWAIT,
+};
 
 /// A process id. 0 and negative values have their usual special meanings
 /// where a function documents them.
@@ -92,20 +99,185 @@ pub unsafe fn fork() -> Result<Fork> {
 /// - [clone(2)](https://man7.org/linux/man-pages/man2/clone.2.html)
 /// - [pid_namespaces(7)](https://man7.org/linux/man-pages/man7/pid_namespaces.7.html)
 pub unsafe fn fork_new_pid_namespace() -> Result<Fork> {
-    Ok(match sys::clone(CLONE_NEWPID)? {
-        0 => Fork::Child,
-        pid => Fork::Parent(pid as Pid),
+    Ok(match sys::clone(CLONE_NEWPID, SIGCHLD, false)? {
+        (0, _) => Fork::Child,
+        (pid, _) => Fork::Parent(pid as Pid),
     })
 }
 
-/// Runs `child` in a forked child, which then exits with its return value;
-/// returns the child's pid. For this crate's own children, whose code is
-/// async-signal-safe.
-pub(crate) fn fork_child(child: impl FnOnce() -> i32) -> Result<Pid> {
-    match sys::fork()? {
-        0 => exit_group(child()),
-        pid => Ok(pid as Pid),
+impl Ucred {
+    /// The calling process's credentials (`getpid`, `getuid`, `getgid`).
+    ///
+    /// # Examples
+    /// ```
+    /// let me = rawscm::Ucred::current();
+    /// assert_eq!(me.uid, rawscm::getuid());
+    /// ```
+    ///
+    /// # References
+    /// - [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html),
+    ///   [getuid(2)](https://man7.org/linux/man-pages/man2/getuid.2.html),
+    ///   [getgid(2)](https://man7.org/linux/man-pages/man2/getgid.2.html)
+    pub fn current() -> Ucred {
+        Ucred { pid: sys::getpid(), uid: sys::getuid(), gid: sys::getgid() }
     }
+}
+
+/// A child process of the crate's own (the init-pid lookup's helpers): made
+/// so that nothing else in the program can reap it, held by a pidfd where
+/// the kernel gives one, and killed and reaped when dropped, so that no
+/// error path leaves a zombie or a runaway child.
+///
+/// Natively it is created with no exit signal (`clone` with exit signal 0):
+/// `SIGCHLD` set to `SIG_IGN` does not auto-reap it, and a `waitpid(-1, ..)`
+/// in a `SIGCHLD` handler does not see it (only `__WALL` waits do), so its
+/// pid cannot be reused while this value lives. Under an emulator that
+/// refuses such a clone (qemu-user), it falls back to `SIGCHLD`, and then a
+/// child reaped by someone else is reported as such, never waited for twice.
+pub(crate) struct OwnChild {
+    pid: Pid,
+    pidfd: Option<OwnedFd>,
+    /// Whether it has been reaped (by us, or found reaped).
+    reaped: bool,
+}
+
+impl OwnChild {
+    /// Runs `child` in a new process, which then exits with its return
+    /// value (`exit_group`; no destructor runs there). `child` must be
+    /// async-signal-safe: the caller may be multi-threaded.
+    pub(crate) fn spawn(child: impl FnOnce() -> i32) -> Result<OwnChild> {
+        let (pid, pidfd, exit_signal) = match sys::clone(0, 0, true) {
+            Ok((pid, pidfd)) => (pid, pidfd, 0),
+            // qemu-user only forks with SIGCHLD (and knows no CLONE_PIDFD).
+            Err(Errno::EINVAL) => {
+                let (pid, _) = sys::clone(0, SIGCHLD, false)?;
+                (pid, None, SIGCHLD)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if pid == 0 {
+            exit_group(child());
+        }
+        let mut me = OwnChild { pid: pid as Pid, pidfd, reaped: false };
+        if me.pidfd.is_none() {
+            // Kernels before 5.2 ignore CLONE_PIDFD; pidfd_open (5.3) is
+            // race-free for a child nobody else can reap, and checked to be
+            // our unreaped child otherwise.
+            me.pidfd = sys::pidfd_open(me.pid).ok().filter(|fd| {
+                exit_signal == 0
+                    || sys::waitid_pidfd(fd.as_fd(), WEXITED | WNOHANG | WNOWAIT | __WALL).is_ok()
+            });
+        }
+        Ok(me)
+    }
+
+    /// Its pidfd, which becomes readable when it ends (none on kernels
+    /// before 5.3 and some emulators).
+    pub(crate) fn pidfd(&self) -> Option<BorrowedFd<'_>> {
+        self.pidfd.as_ref().map(OwnedFd::as_fd)
+    }
+
+    /// Sends `SIGKILL`, through the pidfd when there is one (in the
+    /// emulator fallback without a pidfd, the pid could name another process
+    /// once someone else reaped ours: a risk only there).
+    pub(crate) fn kill(&self) {
+        if self.reaped {
+            return;
+        }
+        match self.pidfd() {
+            Some(fd) => drop(sys::pidfd_send_signal(fd, SIGKILL)),
+            None => drop(sys::kill(self.pid, SIGKILL)),
+        }
+    }
+
+    /// Waits for it to end and reaps it; `None` if something else reaped it
+    /// first (possible only in the emulator fallback).
+    pub(crate) fn wait(mut self) -> Result<Option<ExitStatus>> {
+        self.reap()
+    }
+
+    fn reap(&mut self) -> Result<Option<ExitStatus>> {
+        if self.reaped {
+            return Ok(None);
+        }
+        let r = crate::errno::restart(|| sys::waitid(self.pid, WEXITED | __WALL));
+        self.reaped = true;
+        match r {
+            Ok(s) => Ok(Some(decode(s.code, s.status))),
+            Err(Errno::ECHILD) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl Drop for OwnChild {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = self.reap();
+    }
+}
+
+/// In a child before it runs untrusted-free code: blocks every signal (so
+/// that no handler of the program runs in the child; `SIGKILL` still ends
+/// it) and closes every descriptor but `keep` (so that nothing of the
+/// program's, a FUSE descriptor, another thread's socket, outlives it or
+/// leaks into another namespace). `close_range` (Linux 5.9+), else the
+/// numbers listed in `/proc/self/fd`; without either, descriptors stay.
+/// Async-signal-safe: no allocation, no lock.
+pub(crate) fn isolate_child(keep: &[i32]) {
+    let _ = sys::block_all_signals();
+    // Close the gaps between the sorted numbers to keep.
+    let mut sorted = [i32::MAX; 4];
+    for (slot, &fd) in sorted.iter_mut().zip(keep.iter().filter(|&&fd| fd >= 0)) {
+        *slot = fd;
+    }
+    sorted.sort_unstable();
+    let mut first = 0u32;
+    for &fd in sorted.iter().filter(|&&fd| fd != i32::MAX) {
+        if (fd as u32) > first && sys::close_range(first, fd as u32 - 1) == Err(Errno::ENOSYS) {
+            return close_listed_except(&sorted);
+        }
+        first = fd as u32 + 1;
+    }
+    if sys::close_range(first, u32::MAX) == Err(Errno::ENOSYS) {
+        close_listed_except(&sorted);
+    }
+}
+
+/// The fallback of [`isolate_child`]: closes every descriptor listed in
+/// `/proc/self/fd` but `keep` and the directory's own.
+fn close_listed_except(keep: &[i32]) {
+    let Ok(dir) = sys::open(c"/proc/self/fd", O_RDONLY | O_DIRECTORY) else { return };
+    let mut buf = [0u8; 512];
+    while let Ok(n @ 1..) = sys::getdents64(dir.as_fd(), &mut buf) {
+        for fd in dirent_numbers(buf.get(..n).unwrap_or_default()) {
+            if fd != dir.as_raw_fd() && !keep.contains(&fd) {
+                sys::close(fd);
+            }
+        }
+    }
+}
+
+/// The names of `struct linux_dirent64` records that are decimal numbers.
+fn dirent_numbers(mut records: &[u8]) -> impl Iterator<Item = i32> + '_ {
+    const RECLEN: usize = core::mem::offset_of!(linux_dirent64, d_reclen);
+    const NAME: usize = core::mem::offset_of!(linux_dirent64, d_name);
+    core::iter::from_fn(move || loop {
+        let len = records.get(RECLEN..RECLEN + 2)?;
+        let len = usize::from(u16::from_ne_bytes([len[0], len[1]]));
+        let rec = records.get(..len).filter(|_| len > NAME)?;
+        records = &records[len..];
+        let name = rec[NAME..].split(|&b| b == 0).next().unwrap_or_default();
+        let mut n: i32 = 0;
+        let digits = !name.is_empty()
+            && name.iter().all(|&b| {
+                n = n.saturating_mul(10).saturating_add(i32::from(b.wrapping_sub(b'0')));
+                b.is_ascii_digit()
+            });
+        if digits {
+            return Some(n);
+        }
+    })
 }
 
 /// How a child ended.
@@ -165,7 +337,7 @@ fn decode(code: i32, status: i32) -> ExitStatus {
 /// # References
 /// - [waitid(2)](https://man7.org/linux/man-pages/man2/waitid.2.html)
 pub fn waitid(pid: Pid) -> Result<ExitStatus> {
-    let s = sys::restart(|| sys::waitid(pid, WEXITED))?;
+    let s = crate::errno::restart(|| sys::waitid(pid, WEXITED))?;
     Ok(decode(s.code, s.status))
 }
 
@@ -274,10 +446,35 @@ mod tests {
     /// syscall exists.
     #[test]
     fn clone_in_this_architectures_argument_order_forks() {
-        match sys::clone(0) {
-            Ok(0) => exit_group(7),
-            Ok(pid) => assert_eq!(waitid(pid as Pid), Ok(ExitStatus::Exited(7))),
+        match sys::clone(0, SIGCHLD, false) {
+            Ok((0, _)) => exit_group(7),
+            Ok((pid, _)) => assert_eq!(waitid(pid as Pid), Ok(ExitStatus::Exited(7))),
             Err(e) => panic!("clone(SIGCHLD): {e:?}"),
         }
+    }
+
+    #[test]
+    fn dirent_numbers_reads_only_whole_decimal_records() {
+        fn record(name: &[u8]) -> std::vec::Vec<u8> {
+            const NAME: usize = core::mem::offset_of!(linux_dirent64, d_name);
+            let len = (NAME + name.len() + 1 + 7) & !7;
+            let mut r = std::vec![0u8; len];
+            let at = core::mem::offset_of!(linux_dirent64, d_reclen);
+            r[at..at + 2].copy_from_slice(&(len as u16).to_ne_bytes());
+            r[NAME..NAME + name.len()].copy_from_slice(name);
+            r
+        }
+        let mut all = std::vec::Vec::new();
+        for name in [&b"."[..], b"..", b"0", b"17", b"x1", b"2147483647"] {
+            all.extend(record(name));
+        }
+        let got: std::vec::Vec<i32> = dirent_numbers(&all).collect();
+        assert_eq!(got, [0, 17, 2147483647]);
+        // A record length past the end or shorter than a header ends it.
+        let mut bad = record(b"5");
+        bad[core::mem::offset_of!(linux_dirent64, d_reclen)] = 0xff;
+        assert_eq!(dirent_numbers(&bad).count(), 0);
+        assert_eq!(dirent_numbers(&all[..all.len() - 1]).count(), 2);
+        assert_eq!(dirent_numbers(&[]).count(), 0);
     }
 }

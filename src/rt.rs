@@ -433,7 +433,7 @@ pub fn reboot(how: Reboot) -> Error {
 /// # References
 /// - [waitid(2)](https://man7.org/linux/man-pages/man2/waitid.2.html)
 pub fn waitid_any() -> Result<Pid> {
-    Ok(sys::restart(|| sys::waitid_any(WEXITED))?.pid)
+    Ok(crate::errno::restart(|| sys::waitid_any(WEXITED))?.pid)
 }
 
 /// Reaps one child that has ended, if any: `Ok(None)` when children exist

@@ -1,47 +1,12 @@
 //! `socketpair` and the socket options around credential and pidfd passing.
 
+use crate::cmsg::Ucred;
+use crate::errno::Errno;
+use crate::error::Result;
 use crate::fd::{AsFd, OwnedFd};
-use crate::{sys, Errno, Result};
+use crate::sys;
 use linux_raw_sys::general::{O_CLOEXEC, O_NONBLOCK};
 use linux_raw_sys::net as n;
-
-/// Process credentials: what `SCM_CREDENTIALS` and `SO_PEERCRED` carry.
-///
-/// `pid` 0 is a real value: the kernel reports it when the sender is not
-/// visible in the receiver's pid namespace. `uid`/`gid` 65534 (the overflow
-/// ids) mean "not mappable into the receiver's user namespace", and also what
-/// a receiver sees when it set `SO_PASSCRED` after the message was queued.
-///
-/// ```
-/// let me = rawscm::Ucred::current();
-/// assert_eq!(me.pid as u32, std::process::id());
-/// ```
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Ucred {
-    /// Process id, in the receiver's pid namespace (0: not visible there).
-    pub pid: i32,
-    /// User id, in the receiver's user namespace.
-    pub uid: u32,
-    /// Group id, in the receiver's user namespace.
-    pub gid: u32,
-}
-
-impl Ucred {
-    /// The calling process's credentials (`getpid`, `getuid`, `getgid`).
-    ///
-    /// ```
-    /// let me = rawscm::Ucred::current();
-    /// assert_eq!(me.uid, rawscm::getuid());
-    /// ```
-    ///
-    /// # References
-    /// - [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html),
-    ///   [getuid(2)](https://man7.org/linux/man-pages/man2/getuid.2.html),
-    ///   [getgid(2)](https://man7.org/linux/man-pages/man2/getgid.2.html)
-    pub fn current() -> Ucred {
-        Ucred { pid: sys::getpid(), uid: sys::getuid(), gid: sys::getgid() }
-    }
-}
 
 /// The kind of Unix socket.
 ///
@@ -206,12 +171,7 @@ pub fn set_passpidfd(fd: impl AsFd, on: bool) -> Result<()> {
 /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
 /// - [pidfd_open(2)](https://man7.org/linux/man-pages/man2/pidfd_open.2.html)
 pub fn peerpidfd(fd: impl AsFd) -> Result<OwnedFd> {
-    let raw = sys::getsockopt::<i32>(fd.as_fd(), n::SOL_SOCKET, n::SO_PEERPIDFD)?;
-    if raw < 0 {
-        return Err(Errno::EBADF.into());
-    }
-    // The kernel installed a new descriptor for us and returned its number.
-    Ok(sys::owned_from_kernel(raw))
+    Ok(sys::peer_pidfd(fd.as_fd())?)
 }
 
 /// The socket's type.

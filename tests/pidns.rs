@@ -107,8 +107,8 @@ impl Tree {
             let got = rawscm::wait_readable_for(&report_rx, patience)
                 .and_then(|()| recv_credentials(&report_rx, &mut tag));
             match got {
-                Ok((_, c)) if tag[0] == b'i' => inits.push(c.pid),
-                Ok((_, c)) => worker = c.pid,
+                Ok(got) if tag[0] == b'i' => inits.push(got.credentials.pid),
+                Ok(got) => worker = got.credentials.pid,
                 Err(e) => {
                     // Leave nothing behind: the rest of the tree sees
                     // `release` close and exits by itself.
