@@ -453,6 +453,67 @@ mod tests {
         }
     }
 
+    /// Descriptors 0..1024 open in this process (raw system calls only).
+    fn open_fds() -> [bool; 1024] {
+        let mut open = [false; 1024];
+        for (fd, o) in open.iter_mut().enumerate() {
+            // SAFETY: F_GETFD only reads the descriptor's flags.
+            *o = unsafe { libc::fcntl(fd as i32, libc::F_GETFD) } >= 0;
+        }
+        open
+    }
+
+    /// Whether SIGTERM and SIGCHLD are blocked in this thread.
+    fn signals_blocked() -> bool {
+        // SAFETY: an all-zero sigset_t is valid (the empty set) and
+        // pthread_sigmask only writes the current mask into it.
+        unsafe {
+            let mut set: libc::sigset_t = core::mem::zeroed();
+            libc::pthread_sigmask(libc::SIG_BLOCK, core::ptr::null(), &mut set) == 0
+                && libc::sigismember(&set, libc::SIGTERM) == 1
+                && libc::sigismember(&set, libc::SIGCHLD) == 1
+        }
+    }
+
+    /// A child that ran `isolate` has exactly `keep` open and every signal
+    /// that can be blocked blocked; its exit code says what was wrong.
+    fn check_isolation(isolate: fn(&[i32])) {
+        let (r, w) = sys::socketpair(linux_raw_sys::net::SOCK_STREAM).unwrap();
+        let keep = [w.as_raw_fd(), -1, 2];
+        match sys::fork() {
+            Ok(0) => {
+                isolate(&keep);
+                let wrong =
+                    open_fds().iter().enumerate().any(|(fd, &o)| o != (fd as i32 == keep[0] || fd == 2));
+                exit_group(if wrong {
+                    1
+                } else if !signals_blocked() {
+                    2
+                } else {
+                    0
+                })
+            }
+            Ok(pid) => {
+                drop((r, w));
+                assert_eq!(waitid(pid as Pid), Ok(ExitStatus::Exited(0)));
+            }
+            Err(e) => panic!("fork: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn an_isolated_child_holds_only_what_it_keeps() {
+        check_isolation(isolate_child);
+    }
+
+    #[test]
+    fn the_proc_fallback_of_isolation_closes_the_same() {
+        check_isolation(|keep| {
+            let _ = sys::block_all_signals();
+            close_listed_except(keep);
+        });
+    }
+
     #[test]
     fn dirent_numbers_reads_only_whole_decimal_records() {
         fn record(name: &[u8]) -> std::vec::Vec<u8> {

@@ -435,3 +435,277 @@ fn a_wrong_ping_byte_is_a_protocol_error() {
     let d = Deadline::after(Duration::from_secs(2));
     assert_eq!(send_credentials_on_ping(&b, Ucred::current(), d), Err(Error::Protocol));
 }
+
+/// Lookups of the fork path (and `Auto`, which is the fork path where the
+/// ioctl is missing) in a child whose SIGCHLD handling is `setup`: the own
+/// namespace's init, our own pid, and a pid that does not exist, five
+/// times over; nothing may be left behind. Returns the child's exit code.
+fn lookups_under(setup: fn() -> bool) -> ExitStatus {
+    let qemu = common::under_qemu();
+    let (status, _) = common::run_in_child(Duration::from_secs(30), move || {
+        if !setup() {
+            return 2;
+        }
+        let me = rawscm::getpid();
+        let methods: &[Method] =
+            if qemu { &[Method::Fork, Method::Auto] } else { &[Method::Fork, Method::Auto, Method::Ioctl] };
+        for round in 0..5 {
+            for (i, &m) in methods.iter().enumerate() {
+                let code = 10 * (i as i32 + 1) + round;
+                if init_pid_of(me, m).map(|t| t.pid) != Ok(1) {
+                    return code;
+                }
+                if translate_pid(me, me, m).map(|t| t.pid) != Ok(me) {
+                    return code + 100;
+                }
+                if translate_pid(me, i32::MAX - 1, m) != Err(Error::Os(Errno::ESRCH)) {
+                    return code + 150;
+                }
+            }
+        }
+        // No child of ours is left, reaped or not.
+        let left = unsafe {
+            libc::waitid(libc::P_ALL, 0, std::ptr::null_mut(), libc::WEXITED | libc::WNOHANG | libc::__WALL)
+        };
+        if left != -1 {
+            return 3;
+        }
+        0
+    });
+    status
+}
+
+#[test]
+fn lookups_work_with_sigchld_ignored() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    assert_eq!(*nspid(1).last().unwrap(), 1, "/proc/1 is our namespace's init");
+    fn ignore() -> bool {
+        unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) != libc::SIG_ERR }
+    }
+    assert_eq!(lookups_under(ignore), ExitStatus::Exited(0));
+    common::assert_no_children();
+}
+
+#[test]
+fn lookups_work_with_a_sigchld_handler_that_reaps_every_child() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    extern "C" fn reap_all(_: libc::c_int) {
+        // What many daemons do: reap whatever has ended.
+        while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
+    }
+    fn install() -> bool {
+        let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
+        sa.sa_sigaction = reap_all as *const () as usize;
+        sa.sa_flags = libc::SA_RESTART;
+        unsafe { libc::sigaction(libc::SIGCHLD, &sa, std::ptr::null_mut()) == 0 }
+    }
+    assert_eq!(lookups_under(install), ExitStatus::Exited(0));
+    common::assert_no_children();
+}
+
+#[test]
+fn concurrent_lookups_each_get_their_own_answer_and_errors_are_prompt() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    if common::under_qemu() {
+        common::skip("qemu-user forks unreliably from several threads at once (it locks around fork)");
+        return;
+    }
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let me = rawscm::getpid();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        // Another thread keeps forking children that live for a while: each
+        // inherits whatever socket a lookup has open at that moment.
+        let forker = s.spawn(|| {
+            let mut kids = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                // SAFETY: the child only sleeps (a system call) and exits.
+                match unsafe { fork() }.unwrap() {
+                    Fork::Child => {
+                        let ts = libc::timespec { tv_sec: 1, tv_nsec: 0 };
+                        unsafe {
+                            libc::syscall(libc::SYS_nanosleep, &ts, std::ptr::null_mut::<libc::timespec>())
+                        };
+                        exit_group(0)
+                    }
+                    Fork::Parent(pid) => kids.push(pid),
+                }
+                std::thread::sleep(Duration::from_millis(3));
+            }
+            for pid in kids {
+                let _ = waitid(pid);
+            }
+        });
+        let workers: Vec<_> = (0..8)
+            .map(|t| {
+                s.spawn(move || {
+                    for round in 0..6 {
+                        let start = Instant::now();
+                        if (t + round) % 2 == 0 {
+                            assert_eq!(translate_pid(me, me, Method::Fork).map(|t| t.pid), Ok(me));
+                        } else {
+                            // A pid that is not there: the helpers say so.
+                            let missing = i32::MAX - 1 - t;
+                            assert_eq!(
+                                translate_pid(me, missing, Method::Fork),
+                                Err(Error::Os(Errno::ESRCH))
+                            );
+                            let took = start.elapsed();
+                            assert!(
+                                took < Duration::from_millis(100),
+                                "thread {t} round {round}: error after {took:?}"
+                            );
+                        }
+                    }
+                })
+            })
+            .collect();
+        let results: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
+        stop.store(true, Ordering::Relaxed);
+        forker.join().unwrap();
+        for r in results {
+            if let Err(panic) = r {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+    common::assert_no_children();
+}
+
+#[test]
+fn a_hidepid_proc_does_not_make_a_live_namespace_dead() {
+    let _g = common::serial();
+    if !require_root() {
+        return;
+    }
+    if common::under_qemu() {
+        common::skip("qemu-user does not know ioctl(NS_GET_PID_FROM_PIDNS): the ioctl path's liveness check not reached");
+        return;
+    }
+    let me = rawscm::getpid();
+    let expected = match init_pid_of(me, Method::Ioctl) {
+        Ok(t) => t.pid,
+        Err(Error::Os(Errno::ENOTTY | Errno::EINVAL)) => {
+            common::skip("the kernel has no NS_GET_PID_FROM_PIDNS (6.11+)");
+            return;
+        }
+        Err(e) => panic!("init_pid_of: {e}"),
+    };
+    // With pidfds (the liveness check), and without (the /proc fallback).
+    for no_pidfd in [false, true] {
+        let (status, _) = common::run_in_child(Duration::from_secs(10), move || {
+            let root = c"/";
+            let proc_ = c"proc";
+            let target = c"/proc";
+            unsafe {
+                if libc::unshare(libc::CLONE_NEWNS) != 0 {
+                    return 2;
+                }
+                if libc::mount(
+                    std::ptr::null(),
+                    root.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REC | libc::MS_PRIVATE,
+                    std::ptr::null(),
+                ) != 0
+                {
+                    return 3;
+                }
+                let opts = c"hidepid=invisible";
+                if libc::mount(proc_.as_ptr(), target.as_ptr(), proc_.as_ptr(), 0, opts.as_ptr().cast()) != 0
+                {
+                    return 4;
+                }
+            }
+            if !common::drop_privileges_in_child() {
+                return 5;
+            }
+            // Our namespace's init is invisible to us now.
+            if unsafe { libc::access(c"/proc/1/stat".as_ptr(), libc::F_OK) } == 0 && expected == 1 {
+                return 6;
+            }
+            if no_pidfd
+                && !common::fail_syscalls_in_child(&[(
+                    linux_raw_sys::general::__NR_pidfd_open as libc::c_long,
+                    libc::ENOSYS,
+                )])
+            {
+                return 7;
+            }
+            let me = rawscm::getpid(); // visible to us: our own process
+            for (i, m) in [Method::Ioctl, Method::Auto].into_iter().enumerate() {
+                if init_pid_of(me, m).map(|t| t.pid) != Ok(expected) {
+                    return 10 + i as i32;
+                }
+            }
+            0
+        });
+        assert_eq!(status, ExitStatus::Exited(0), "without pidfd_open: {no_pidfd}");
+    }
+    common::assert_no_children();
+}
+
+#[test]
+fn the_handshake_never_blocks_past_its_deadline_on_a_shared_socket() {
+    let _g = common::serial();
+    let (a, b) = seqpacket();
+    let start = Instant::now();
+    let deadline = Deadline::after(Duration::from_millis(300));
+    std::thread::scope(|s| {
+        // Two receivers share `a`; the sender answers one ping only: one
+        // receiver gets the credentials, the other must give up at the
+        // deadline instead of blocking in recvmsg after a wake-up it lost.
+        let r1 = s.spawn(|| ping_and_recv_credentials(&a, deadline));
+        let r2 = s.spawn(|| ping_and_recv_credentials(&a, deadline));
+        let sent = send_credentials_on_ping(&b, Ucred::current(), deadline);
+        let mut got = [r1.join().unwrap(), r2.join().unwrap()];
+        got.sort_by_key(|r| r.is_err());
+        assert_eq!(sent, Ok(()));
+        assert_eq!(got, [Ok(Ucred::current()), Err(Error::Timeout)]);
+    });
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+/// Queues messages on `from` (without waiting) until the socket is full.
+fn fill(from: &OwnedFd) {
+    let none = rawscm::SendControl::<0>::new();
+    let flags = rawscm::SendFlags::default() | rawscm::SendFlags::DONTWAIT;
+    while rawscm::sendmsg(from, &[rawscm::IoSlice::new(b"fill")], &none, flags).is_ok() {}
+}
+
+#[test]
+fn the_handshake_never_blocks_past_its_deadline_on_a_full_socket() {
+    let _g = common::serial();
+    let (status, took) = common::run_in_child(Duration::from_secs(5), || {
+        // The receiver's ping cannot be queued: it must wait, with the deadline.
+        let (a, _b) = seqpacket();
+        fill(&a);
+        if ping_and_recv_credentials(&a, Deadline::after(Duration::from_millis(100))) != Err(Error::Timeout) {
+            return 10;
+        }
+        // The sender gets its ping but cannot queue the answer.
+        let (a, b) = seqpacket();
+        fill(&b);
+        let none = rawscm::SendControl::<0>::new();
+        if rawscm::sendmsg(&a, &[rawscm::IoSlice::new(b"p")], &none, Default::default()).is_err() {
+            return 11;
+        }
+        let d = Deadline::after(Duration::from_millis(100));
+        if send_credentials_on_ping(&b, Ucred::current(), d) != Err(Error::Timeout) {
+            return 12;
+        }
+        0
+    });
+    assert_eq!(status, ExitStatus::Exited(0));
+    assert!(took >= Duration::from_millis(200) && took < Duration::from_secs(2), "{took:?}");
+}

@@ -120,3 +120,58 @@ pub unsafe fn fork_pid1(qemu: bool) -> rawscm::Result<rawscm::Fork> {
         unsafe { rawscm::fork_new_pid_namespace() }
     }
 }
+
+/// In a forked child (raw system calls only): installs a seccomp filter
+/// under which each listed system call fails with its errno
+/// (`PR_SET_NO_NEW_PRIVS` first, so no privilege is needed). The numbers are
+/// the test binary's own architecture's. Returns false if the kernel
+/// refused. Not under qemu-user: a filter there sees the emulator's host
+/// system calls, not the guest's.
+pub fn fail_syscalls_in_child(rules: &[(libc::c_long, i32)]) -> bool {
+    use libc::{sock_filter, sock_fprog, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W};
+    let stmt = |code: u32, k: u32| sock_filter { code: code as u16, jt: 0, jf: 0, k };
+    let mut prog = [stmt(0, 0); 34];
+    // seccomp_data.nr is the first field.
+    prog[0] = stmt(BPF_LD | BPF_W | BPF_ABS, 0);
+    let mut n = 1;
+    for &(nr, errno) in rules.iter().take(16) {
+        prog[n] = sock_filter { code: (BPF_JMP | BPF_JEQ | BPF_K) as u16, jt: 0, jf: 1, k: nr as u32 };
+        prog[n + 1] =
+            stmt(BPF_RET | BPF_K, libc::SECCOMP_RET_ERRNO | (errno as u32 & libc::SECCOMP_RET_DATA));
+        n += 2;
+    }
+    prog[n] = stmt(BPF_RET | BPF_K, libc::SECCOMP_RET_ALLOW);
+    let fprog = sock_fprog { len: (n + 1) as u16, filter: prog.as_mut_ptr() };
+    unsafe {
+        libc::syscall(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+            && libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, 0, &fprog as *const sock_fprog)
+                == 0
+    }
+}
+
+/// Runs `child` in a forked child (raw system calls only, as after any fork
+/// of a threaded test) and returns its exit status and how long it took; a
+/// child still running after `limit` is killed (and reported as such).
+pub fn run_in_child(
+    limit: std::time::Duration,
+    child: impl FnOnce() -> i32,
+) -> (rawscm::ExitStatus, std::time::Duration) {
+    let start = std::time::Instant::now();
+    // SAFETY: the child runs `child`, which the caller keeps to raw system
+    // calls, then exits.
+    let pid = match unsafe { rawscm::fork() }.expect("fork") {
+        rawscm::Fork::Child => rawscm::exit_group(child()),
+        rawscm::Fork::Parent(pid) => pid,
+    };
+    loop {
+        if let Some(status) = rawscm::try_waitid(pid).expect("waitid") {
+            return (status, start.elapsed());
+        }
+        if start.elapsed() > limit {
+            let _ = rawscm::kill(pid, libc::SIGKILL as u32);
+            let status = rawscm::waitid(pid).expect("waitid");
+            return (status, start.elapsed());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
