@@ -72,6 +72,64 @@ pub enum Error {
     /// The message did not match the protocol (for example, a ping byte
     /// other than the expected one).
     Protocol,
+    /// A Unix socket address does not fit `sun_path` (108 bytes): a path
+    /// takes at most 107 bytes plus its NUL, an abstract name at most 107
+    /// after its leading NUL. Never truncated.
+    AddressTooLong {
+        /// Bytes given.
+        len: usize,
+        /// Most bytes allowed.
+        max: usize,
+    },
+    /// Bytes that rawscm was given or received are not well formed.
+    Malformed(Malformed),
+    /// Socket activation: `LISTEN_PID` names another process, so the
+    /// descriptors were passed to it, not to us (a child that inherited the
+    /// environment); they were left alone.
+    NotForThisProcess {
+        /// The pid `LISTEN_PID` names.
+        listen_pid: i32,
+    },
+}
+
+/// What is wrong in [`Error::Malformed`].
+///
+/// # Examples
+/// ```
+/// use rawscm::{Error, Malformed, UnixAddr};
+/// assert_eq!(UnixAddr::path(b"a\0b").unwrap_err(), Error::Malformed(Malformed::Nul));
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// Empty where something is needed (a path, a variable).
+    Empty,
+    /// A NUL byte inside a path, a name or a message.
+    Nul,
+    /// A line of `KEY=VALUE` assignments without `=`.
+    NoEquals,
+    /// Not a number in range where one is needed (`MAINPID=`, `ERRNO=`,
+    /// `WATCHDOG_USEC=`, `LISTEN_FDS`, `LISTEN_PID`).
+    Number,
+    /// Parts that do not match in number (`LISTEN_FDNAMES` names more or
+    /// fewer descriptors than `LISTEN_FDS` counts).
+    Count,
+    /// Not a socket address of a kind rawscm knows (`$NOTIFY_SOCKET` must
+    /// start with `/` or `@`; a `sockaddr` must be `AF_UNIX`).
+    Address,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Malformed::Empty => "empty",
+            Malformed::Nul => "a NUL byte inside",
+            Malformed::NoEquals => "a line without '='",
+            Malformed::Number => "not a number in range",
+            Malformed::Count => "a number of parts that does not match",
+            Malformed::Address => "not an AF_UNIX address (a path starting with '/', or '@name')",
+        })
+    }
 }
 
 impl Error {
@@ -120,6 +178,13 @@ impl fmt::Display for Error {
             Error::Timeout => f.write_str("timed out"),
             Error::Clock(e) => write!(f, "the monotonic clock failed ({e}): no deadline can be kept"),
             Error::Protocol => f.write_str("unexpected message from the peer"),
+            Error::AddressTooLong { len, max } => {
+                write!(f, "unix socket address of {len} bytes; at most {max} fit sun_path")
+            }
+            Error::Malformed(m) => write!(f, "malformed input: {m}"),
+            Error::NotForThisProcess { listen_pid } => {
+                write!(f, "LISTEN_PID={listen_pid} names another process: the descriptors are not ours")
+            }
         }
     }
 }

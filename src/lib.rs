@@ -49,6 +49,9 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod activation;
+#[deny(unsafe_code)]
+mod addr;
 mod arch;
 #[deny(unsafe_code)]
 mod cmsg;
@@ -60,6 +63,8 @@ mod io;
 #[deny(unsafe_code)]
 mod msg;
 #[deny(unsafe_code)]
+pub mod notify;
+#[deny(unsafe_code)]
 pub mod pidns;
 #[deny(unsafe_code)]
 mod poll;
@@ -70,17 +75,18 @@ pub mod rt;
 mod socket;
 mod sys;
 
+pub use addr::{AddrKind, UnixAddr};
 pub use cmsg::{
     cmsg_len, cmsg_space, space_for_fds, ControlMessage, ControlMessages, RawFds, RecvControl, SendControl,
     Ucred, SCM_MAX_FD, SCM_PIDFD, SPACE_CREDENTIALS, SPACE_PIDFD,
 };
 pub use errno::Errno;
-pub use error::{Error, Result};
+pub use error::{Error, Malformed, Result};
 pub use fd::{AsFd, BorrowedFd, OwnedFd};
 pub use io::{IoSlice, IoSliceMut};
 pub use msg::{
-    recv, recv_credentials, recv_fds, recvmsg, send, send_credentials, send_fds, sendmsg, Received,
-    ReceivedCredentials, RecvFlags, SendFlags,
+    recv, recv_credentials, recv_fds, recvmsg, recvmsg_from, send, send_credentials, send_fds, sendmsg,
+    sendmsg_to, Received, ReceivedCredentials, RecvFlags, SendFlags,
 };
 pub use poll::{wait_readable, wait_readable_for, Deadline};
 pub use process::{
@@ -88,8 +94,9 @@ pub use process::{
     Fork, Pid,
 };
 pub use socket::{
-    passcred, peercred, peerpidfd, set_passcred, set_passpidfd, socket_type, socketpair, SocketFlags,
-    SocketType,
+    accept, bind, connect, getpeername, getsockname, listen, listening, passcred, passrights, peercred,
+    peerpidfd, set_passcred, set_passpidfd, set_passrights, shutdown, socket, socket_type, socketpair,
+    Shutdown, SocketFlags, SocketType,
 };
 
 /// Writes `n` in decimal into the end of `buf` and returns the digits

@@ -1,6 +1,7 @@
 //! `sendmsg` / `recvmsg`, and one-call helpers for data, descriptors and
 //! credentials.
 
+use crate::addr::UnixAddr;
 use crate::cmsg::{
     space_for_fds, RecvControl, SendControl, Ucred, SCM_MAX_FD, SPACE_CREDENTIALS, SPACE_PIDFD,
 };
@@ -155,10 +156,60 @@ pub fn sendmsg<const N: usize>(
     control: &SendControl<'_, N>,
     flags: SendFlags,
 ) -> Result<usize> {
+    sendmsg_raw(socket.as_fd(), None, iov, control, flags)
+}
+
+fn sendmsg_raw<const N: usize>(
+    socket: BorrowedFd<'_>,
+    to: Option<UnixAddr>,
+    iov: &[IoSlice<'_>],
+    control: &SendControl<'_, N>,
+    flags: SendFlags,
+) -> Result<usize> {
     if !control.is_empty() && iov.iter().all(IoSlice::is_empty) {
         return Err(Error::NoDataByte);
     }
-    Ok(sys::sendmsg(socket.as_fd(), iov, control.as_bytes(), flags.0)?)
+    Ok(sys::sendmsg(socket, to, iov, control.as_bytes(), flags.0)?)
+}
+
+/// [`sendmsg`] to the address `to`: what `sendto` does, with control
+/// messages. For an unconnected datagram socket (a notify socket, a
+/// daemon's control socket).
+///
+/// `ssize_t sendmsg(int fd, const struct msghdr *msg, int flags);` with
+/// `msg_name`.
+///
+/// # Errors
+/// As [`sendmsg`], and the kernel's for the address: `ENOENT` (no such
+/// path), `ECONNREFUSED` (nothing bound there, or not a socket that
+/// listens), `EPERM` (descriptors to a receiver with `SO_PASSRIGHTS` off).
+///
+/// # Examples
+/// ```
+/// use rawscm::{recvmsg_from, sendmsg_to, socket, bind, IoSlice, IoSliceMut, Received, RecvControl, SendControl, SocketType, UnixAddr};
+/// let rx = socket(SocketType::Datagram, Default::default())?;
+/// bind(&rx, &UnixAddr::unnamed())?; // the kernel picks an abstract name
+/// let tx = socket(SocketType::Datagram, Default::default())?;
+/// bind(&tx, &UnixAddr::unnamed())?;
+/// sendmsg_to(&tx, &rawscm::getsockname(&rx)?, &[IoSlice::new(b"hi")], &SendControl::<0>::new(), Default::default())?;
+/// let mut buf = [0u8; 2];
+/// let mut control = RecvControl::<0>::new();
+/// let (got, from): (Received<0>, _) = recvmsg_from(&rx, &mut [IoSliceMut::new(&mut buf)], &mut control, Default::default())?;
+/// assert_eq!((got.bytes, from), (2, rawscm::getsockname(&tx)?));
+/// # Ok::<(), rawscm::Error>(())
+/// ```
+///
+/// # References
+/// - [sendmsg(2)](https://man7.org/linux/man-pages/man2/sendmsg.2.html)
+/// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+pub fn sendmsg_to<const N: usize>(
+    socket: impl AsFd,
+    to: &UnixAddr,
+    iov: &[IoSlice<'_>],
+    control: &SendControl<'_, N>,
+    flags: SendFlags,
+) -> Result<usize> {
+    sendmsg_raw(socket.as_fd(), Some(*to), iov, control, flags)
 }
 
 /// Receives data and control messages, taking ownership of every descriptor
@@ -198,7 +249,34 @@ pub fn recvmsg<const FDS: usize, const N: usize>(
     control: &mut RecvControl<N>,
     flags: RecvFlags,
 ) -> Result<Received<FDS>> {
-    recvmsg_limited(socket.as_fd(), iov, control, N, flags)
+    recvmsg_limited(socket.as_fd(), iov, control, N, flags).map(|(got, _)| got)
+}
+
+/// [`recvmsg`] that also returns the sender's address: what `recvfrom`
+/// gives, with control messages. The address is unnamed when the sender's
+/// socket has no name (for a connected stream socket the kernel gives none:
+/// use [`getpeername`](crate::getpeername)).
+///
+/// `ssize_t recvmsg(int fd, struct msghdr *msg, int flags);` with
+/// `msg_name`.
+///
+/// # Errors
+/// As [`recvmsg`].
+///
+/// # Examples
+/// See [`sendmsg_to`].
+///
+/// # References
+/// - [recvmsg(2)](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
+/// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+pub fn recvmsg_from<const FDS: usize, const N: usize>(
+    socket: impl AsFd,
+    iov: &mut [IoSliceMut<'_>],
+    control: &mut RecvControl<N>,
+    flags: RecvFlags,
+) -> Result<(Received<FDS>, UnixAddr)> {
+    let (got, from) = recvmsg_limited_from(socket.as_fd(), true, iov, control, N, flags)?;
+    Ok((got, from.unwrap_or(UnixAddr::unnamed())))
 }
 
 /// `recvmsg` offering the kernel only the first `limit` bytes of `control`.
@@ -209,10 +287,23 @@ fn recvmsg_limited<const FDS: usize, const N: usize>(
     control: &mut RecvControl<N>,
     limit: usize,
     flags: RecvFlags,
-) -> Result<Received<FDS>> {
-    let (r, t) = sys::recvmsg::<FDS>(socket, iov, control.area(limit), flags.0)?;
+) -> Result<(Received<FDS>, Option<UnixAddr>)> {
+    recvmsg_limited_from(socket, false, iov, control, limit, flags)
+}
+
+/// [`recvmsg_limited`], with the sender's address when `want_from`.
+#[inline]
+fn recvmsg_limited_from<const FDS: usize, const N: usize>(
+    socket: BorrowedFd<'_>,
+    want_from: bool,
+    iov: &mut [IoSliceMut<'_>],
+    control: &mut RecvControl<N>,
+    limit: usize,
+    flags: RecvFlags,
+) -> Result<(Received<FDS>, Option<UnixAddr>)> {
+    let (r, t) = sys::recvmsg::<FDS>(socket, want_from, iov, control.area(limit), flags.0)?;
     control.set_len(r.control_len);
-    Ok(Received {
+    let got = Received {
         bytes: r.bytes,
         fds: t.fds,
         fds_closed: t.fds_closed,
@@ -221,7 +312,8 @@ fn recvmsg_limited<const FDS: usize, const N: usize>(
         pidfd_error: t.pidfd_error.map(Errno::from_raw),
         data_truncated: r.flags & MSG_TRUNC != 0,
         control_truncated: r.flags & MSG_CTRUNC != 0,
-    })
+    };
+    Ok((got, r.from))
 }
 
 /// Sends `data` alone (no control data), with `MSG_NOSIGNAL`; `EINTR` is
@@ -469,7 +561,7 @@ fn recv_checked<const N: usize>(
     let mut control = RecvControl::<{ space_for_fds(SCM_MAX_FD) + SPACE_CREDENTIALS + SPACE_PIDFD }>::new();
     let flags = RecvFlags::default() | extra;
     let empty = buf.is_empty();
-    let got = restart(|| {
+    let (got, _) = restart(|| {
         recvmsg_limited::<N, _>(socket, &mut [IoSliceMut::new(buf)], &mut control, usize::MAX, flags)
     })?;
     let fds_closed = got.fd_count();

@@ -5,6 +5,7 @@
 //! elsewhere) and decodes the kernel's return value into a `Result`.
 //! Syscall numbers and constants come from `linux-raw-sys`.
 
+use crate::addr::UnixAddr;
 use crate::arch::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 use crate::cmsg::{take_with, Taken};
 use crate::errno::Errno;
@@ -86,6 +87,78 @@ pub(crate) fn socketpair(ty: u32) -> SysResult<(OwnedFd, OwnedFd)> {
     Ok((owned_from_kernel(sv[0]), owned_from_kernel(sv[1])))
 }
 
+/// `socket(AF_UNIX, ty, 0)`.
+pub(crate) fn socket(ty: u32) -> SysResult<OwnedFd> {
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall3(g::__NR_socket as usize, uint_arg(n::AF_UNIX), uint_arg(ty), 0) }).map(new_fd)
+}
+
+/// `bind(fd, addr, len)` or `connect(fd, addr, len)` (`nr`).
+pub(crate) fn bind_or_connect(nr: u32, fd: BorrowedFd<'_>, addr: UnixAddr) -> SysResult<()> {
+    let (raw, len) = addr.to_raw();
+    // SAFETY: `raw` is a readable sockaddr_un of at least `len` bytes.
+    ret(unsafe { syscall3(nr as usize, fd_arg(fd), ptr_arg(&raw), uint_arg(len)) }).map(drop)
+}
+
+/// `listen(fd, backlog)`.
+pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: i32) -> SysResult<()> {
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall2(g::__NR_listen as usize, fd_arg(fd), int_arg(backlog)) }).map(drop)
+}
+
+/// `accept4(fd, &addr, &len, flags)`: the new connection and its peer's
+/// address.
+pub(crate) fn accept4(fd: BorrowedFd<'_>, flags: u32) -> SysResult<(OwnedFd, UnixAddr)> {
+    let mut raw = UnixAddr::unnamed().to_raw().0;
+    let mut len = size_of::<n::sockaddr_un>() as u32;
+    // SAFETY: `raw` is a writable sockaddr_un of `len` bytes, `len` a
+    // writable socklen_t.
+    let new = ret(unsafe {
+        syscall4(
+            g::__NR_accept4 as usize,
+            fd_arg(fd),
+            mut_ptr_arg(&mut raw),
+            mut_ptr_arg(&mut len),
+            uint_arg(flags),
+        )
+    })
+    .map(new_fd)?;
+    Ok((new, UnixAddr::from_kernel(&raw, len)))
+}
+
+/// `getsockname(fd, ..)` or `getpeername(fd, ..)` (`nr`).
+pub(crate) fn sock_or_peer_name(nr: u32, fd: BorrowedFd<'_>) -> SysResult<UnixAddr> {
+    let mut raw = UnixAddr::unnamed().to_raw().0;
+    let mut len = size_of::<n::sockaddr_un>() as u32;
+    // SAFETY: `raw` is a writable sockaddr_un of `len` bytes, `len` a
+    // writable socklen_t; the kernel writes at most `len` bytes and reports
+    // the full length (possibly more).
+    ret(unsafe { syscall3(nr as usize, fd_arg(fd), mut_ptr_arg(&mut raw), mut_ptr_arg(&mut len)) })?;
+    Ok(UnixAddr::from_kernel(&raw, len))
+}
+
+/// `shutdown(fd, how)`.
+pub(crate) fn shutdown(fd: BorrowedFd<'_>, how: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall2(g::__NR_shutdown as usize, fd_arg(fd), uint_arg(how)) }).map(drop)
+}
+
+/// `pipe2(fds, flags)`: (read end, write end).
+pub(crate) fn pipe2(flags: u32) -> SysResult<(OwnedFd, OwnedFd)> {
+    let mut fds = [-1i32; 2];
+    // SAFETY: `fds` is a writable array of two ints.
+    ret(unsafe { syscall2(g::__NR_pipe2 as usize, mut_ptr_arg(fds.as_mut_ptr()), uint_arg(flags)) })?;
+    Ok((owned_from_kernel(fds[0]), owned_from_kernel(fds[1])))
+}
+
+/// `fcntl(fd, cmd, arg)` for commands that take and return integers
+/// (`F_GETFD`, `F_SETFD`, `F_GETFL`).
+pub(crate) fn fcntl_int(fd: i32, cmd: u32, arg: usize) -> SysResult<usize> {
+    // SAFETY: callers only pass commands whose argument is an integer, so
+    // the kernel dereferences nothing; a number that is not open is EBADF.
+    ret(unsafe { syscall3(g::__NR_fcntl as usize, int_arg(fd), uint_arg(cmd), arg) })
+}
+
 /// `setsockopt(fd, level, name, &value, sizeof(int))`.
 pub(crate) fn setsockopt_int(fd: BorrowedFd<'_>, level: u32, name: u32, value: i32) -> SysResult<()> {
     // SAFETY: `value` is a readable int and its size is passed.
@@ -146,13 +219,15 @@ pub(crate) fn getsockopt<T: SockOptValue>(fd: BorrowedFd<'_>, level: u32, name: 
 /// `sendmsg(fd, &{iov, control}, flags)`.
 pub(crate) fn sendmsg(
     fd: BorrowedFd<'_>,
+    to: Option<UnixAddr>,
     iov: &[IoSlice<'_>],
     control: &[u8],
     flags: u32,
 ) -> SysResult<usize> {
+    let name = to.map(UnixAddr::to_raw);
     let msg = n::msghdr {
-        msg_name: ptr::null_mut(),
-        msg_namelen: 0,
+        msg_name: name.as_ref().map_or(ptr::null_mut(), |(raw, _)| ptr::from_ref(raw).cast_mut().cast()),
+        msg_namelen: name.as_ref().map_or(0, |&(_, len)| len as _),
         // IoSlice is a transparent iovec; the kernel only reads through it.
         msg_iov: iov.as_ptr().cast_mut().cast(),
         msg_iovlen: iov.len() as _,
@@ -160,16 +235,19 @@ pub(crate) fn sendmsg(
         msg_controllen: control.len() as _,
         msg_flags: 0,
     };
-    // SAFETY: `msg` points at the borrowed iovecs (each describing a borrowed
-    // byte slice) and control bytes, all valid for reads during the call.
+    // SAFETY: `msg` points at the destination (null or a sockaddr_un of the
+    // length given), the borrowed iovecs (each describing a borrowed byte
+    // slice) and control bytes, all valid for reads during the call.
     ret(unsafe { syscall3(g::__NR_sendmsg as usize, fd_arg(fd), ptr_arg(&msg), uint_arg(flags)) })
 }
 
-/// What `recvmsg` returned: data bytes, control bytes, `msg_flags`.
+/// What `recvmsg` returned: data bytes, control bytes, `msg_flags`, and
+/// the sender's address when it was asked for.
 pub(crate) struct RecvResult {
     pub(crate) bytes: usize,
     pub(crate) control_len: usize,
     pub(crate) flags: u32,
+    pub(crate) from: Option<UnixAddr>,
 }
 
 /// `recvmsg(fd, &{iov, control}, flags)`, then ownership of every descriptor
@@ -177,22 +255,25 @@ pub(crate) struct RecvResult {
 /// [`OwnedFd`]s (see [`take_with`] for which are kept and which closed).
 pub(crate) fn recvmsg<const FDS: usize>(
     fd: BorrowedFd<'_>,
+    want_from: bool,
     iov: &mut [IoSliceMut<'_>],
     control: &mut [u8],
     flags: u32,
 ) -> SysResult<(RecvResult, Taken<FDS, OwnedFd>)> {
+    let mut name = UnixAddr::unnamed().to_raw().0;
     let mut msg = n::msghdr {
-        msg_name: ptr::null_mut(),
-        msg_namelen: 0,
+        msg_name: if want_from { ptr::from_mut(&mut name).cast() } else { ptr::null_mut() },
+        msg_namelen: if want_from { size_of::<n::sockaddr_un>() as _ } else { 0 },
         msg_iov: iov.as_mut_ptr().cast(),
         msg_iovlen: iov.len() as _,
         msg_control: if control.is_empty() { ptr::null_mut() } else { control.as_mut_ptr().cast() },
         msg_controllen: control.len() as _,
         msg_flags: 0,
     };
-    // SAFETY: `msg` points at the borrowed iovecs (each describing a mutably
-    // borrowed byte slice) and the mutably borrowed, initialised control
-    // bytes; the kernel writes at most the lengths given.
+    // SAFETY: `msg` points at the sender's address buffer (null, or a
+    // writable sockaddr_un of the length given), the borrowed iovecs (each
+    // describing a mutably borrowed byte slice) and the mutably borrowed,
+    // initialised control bytes; the kernel writes at most the lengths given.
     let bytes = ret(unsafe {
         syscall3(g::__NR_recvmsg as usize, fd_arg(fd), mut_ptr_arg(&mut msg), uint_arg(flags))
     })?;
@@ -205,7 +286,8 @@ pub(crate) fn recvmsg<const FDS: usize>(
     // number and for nothing else (its contract, checked on hostile bytes
     // under Miri in cmsg's tests).
     let taken = take_with::<FDS, _>(received, |fd| unsafe { OwnedFd::from_raw_fd(fd) });
-    Ok((RecvResult { bytes, control_len, flags: msg.msg_flags as u32 }, taken))
+    let from = want_from.then(|| UnixAddr::from_kernel(&name, msg.msg_namelen as u32));
+    Ok((RecvResult { bytes, control_len, flags: msg.msg_flags as u32, from }, taken))
 }
 
 /// `read(fd, buf, len)`.

@@ -175,3 +175,76 @@ pub fn run_in_child(
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }
+
+/// The path of example `name` of this package, built by `cargo test` next
+/// to the test binaries (`target/<triple>/debug/examples/<name>`).
+pub fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    dir.join("examples").join(name)
+}
+
+/// The command that runs a program of the test's own architecture: the
+/// emulator under qemu-user (`RAWSCM_RUNNER`, set by the xtask, e.g.
+/// `qemu-arm -L /usr/arm-linux-gnueabihf`), nothing natively.
+pub fn runner() -> Vec<String> {
+    std::env::var("RAWSCM_RUNNER")
+        .map(|r| r.split_whitespace().map(String::from).collect())
+        .unwrap_or_default()
+}
+
+/// Whether the program `name` can be found on `PATH` (or at that path);
+/// if not, the test skips, saying so.
+pub fn have_program(name: &str) -> bool {
+    let found = if name.contains('/') {
+        std::path::Path::new(name).exists()
+    } else {
+        std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|d| d.join(name).exists()))
+            .unwrap_or(false)
+    };
+    if !found {
+        skip(&format!("{name} is not installed (cargo xtask setup installs it)"));
+    }
+    found
+}
+
+/// A fresh directory under the system's temporary directory, removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("rawscm-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    pub fn join(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs CPython (`python3 -c <code>` with `args`), returning its stdout;
+/// panics with its stderr if it fails.
+pub fn python(code: &str, args: &[&str]) -> String {
+    let out =
+        std::process::Command::new("python3").arg("-c").arg(code).args(args).output().expect("run python3");
+    assert!(out.status.success(), "python3 failed: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The running kernel's release (`uname -r`), for skip messages.
+pub fn kernel_release() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".into())
+}

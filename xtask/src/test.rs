@@ -231,10 +231,13 @@ fn test_row(target: Option<&Target>, sc: bool, timeout_min: u32) -> Row {
         // The xtask's own unit tests run natively too.
         cmd.args(["-p", "xtask"]);
     }
-    cmd.env_remove("RAWSCM_QEMU");
+    cmd.env_remove("RAWSCM_QEMU").env_remove("RAWSCM_RUNNER");
     if let Some(t) = target {
         t.configure(&mut cmd);
         cmd.args(["--target", t.triple]).env("RAWSCM_QEMU", "1");
+        // Tests that start a program of the target's own architecture
+        // (an example, through an activator) run it with this.
+        cmd.env("RAWSCM_RUNNER", t.runner());
         // One test at a time in the guest: qemu-user forks a guest with
         // several busy threads less reliably (it takes its own locks around
         // fork), and many tests here fork.
