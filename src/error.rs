@@ -83,6 +83,11 @@ pub enum Error {
     },
     /// Bytes that rawscm was given or received are not well formed.
     Malformed(Malformed),
+    /// A fixed-capacity array (a [`CStrArray`](crate::CStrArray)) is full.
+    ArrayFull {
+        /// How many elements it holds at most.
+        capacity: usize,
+    },
     /// Socket activation: `LISTEN_PID` names another process, so the
     /// descriptors were passed to it, not to us (a child that inherited the
     /// environment); they were left alone.
@@ -182,6 +187,7 @@ impl fmt::Display for Error {
                 write!(f, "unix socket address of {len} bytes; at most {max} fit sun_path")
             }
             Error::Malformed(m) => write!(f, "malformed input: {m}"),
+            Error::ArrayFull { capacity } => write!(f, "array full: it holds at most {capacity} elements"),
             Error::NotForThisProcess { listen_pid } => {
                 write!(f, "LISTEN_PID={listen_pid} names another process: the descriptors are not ours")
             }

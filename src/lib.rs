@@ -57,8 +57,10 @@ mod arch;
 mod cmsg;
 mod errno;
 mod error;
+pub mod exec;
 mod fd;
 mod flags;
+pub mod fs;
 mod io;
 #[deny(unsafe_code)]
 mod msg;
@@ -82,6 +84,7 @@ pub use cmsg::{
 };
 pub use errno::Errno;
 pub use error::{Error, Malformed, Result};
+pub use exec::{execve, execveat, AtFlags, CStrArray};
 pub use fd::{AsFd, BorrowedFd, OwnedFd};
 pub use io::{IoSlice, IoSliceMut};
 pub use msg::{
