@@ -905,19 +905,8 @@ mod take_tests {
         }
     }
 
-    /// xorshift64*: deterministic, no dependency.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    // The tests' one generator (tests/common/rng.rs).
+    include!("../tests/common/rng.rs");
 
     /// Control data with lying lengths, odd payload sizes, unknown levels and
     /// types, possibly cut short: what no kernel sends.
@@ -929,15 +918,15 @@ mod take_tests {
                 _ => {
                     let mut p: StdVec<u8> =
                         (0..rng.below(8)).flat_map(|_| (rng.below(40) as i32 - 4).to_ne_bytes()).collect();
-                    p.resize(p.len() + rng.below(4) as usize, 0xff); // a partial trailing int
+                    p.resize(p.len() + rng.below(4), 0xff); // a partial trailing int
                     p
                 }
             };
             let len = match rng.below(8) {
-                0 => rng.below(HDR as u64 + 1) as usize,
+                0 => rng.below(HDR + 1),
                 1 => rng.next() as usize,
-                2 => usize::MAX - rng.below(16) as usize,
-                3 => HDR + rng.below(64) as usize,
+                2 => usize::MAX - rng.below(16),
+                3 => HDR + rng.below(64),
                 _ => cmsg_len(payload.len()),
             };
             let level = if rng.below(6) == 0 { rng.next() as c_int } else { SOL_SOCKET as c_int };
@@ -951,7 +940,7 @@ mod take_tests {
             }
         }
         if rng.below(4) == 0 {
-            let cut = rng.below(v.len() as u64 + 1) as usize;
+            let cut = rng.below(v.len() + 1);
             v.truncate(cut);
         }
         v

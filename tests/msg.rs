@@ -352,11 +352,7 @@ fn no_credentials_without_passcred() {
 
 #[test]
 fn unprivileged_child_claiming_pid_1_gets_eperm() {
-    let _g = common::serial();
-    if !common::is_root() {
-        common::skip("needs root to drop to an unprivileged uid");
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     let (a, b) = pair(SocketType::Datagram);
     set_passcred(&b, true).unwrap();
     // SAFETY: the child only makes system calls and exits.

@@ -133,19 +133,9 @@ impl Drop for Tree {
     }
 }
 
-fn require_root() -> bool {
-    if !common::is_root() {
-        common::skip("needs root (CAP_SYS_ADMIN for setns and pid namespaces)");
-    }
-    common::is_root()
-}
-
 #[test]
 fn own_namespace_init_agrees_with_proc() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("own ns", || {
         let init = *nspid(1).last().unwrap();
         assert_eq!(init, 1, "/proc/1 is our namespace's init");
@@ -159,7 +149,6 @@ fn own_namespace_init_agrees_with_proc() {
             assert_eq!(translate_pid(me, me, m).unwrap().pid, me, "{m:?}");
         }
     });
-    common::assert_no_children();
 }
 
 fn check_tree(depth: usize) {
@@ -187,22 +176,14 @@ fn check_tree(depth: usize) {
 
 #[test]
 fn child_namespace_init_agrees_with_proc() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("child ns", || check_tree(1));
-    common::assert_no_children();
 }
 
 #[test]
 fn two_namespaces_deep_init_agrees_with_proc() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("nested ns", || check_tree(2));
-    common::assert_no_children();
 }
 
 #[test]
@@ -217,15 +198,11 @@ fn missing_task_is_esrch_promptly() {
         }
         assert!(start.elapsed() < Duration::from_millis(500));
     });
-    common::assert_no_children();
 }
 
 #[test]
 fn pid_not_in_that_namespace_is_esrch() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("absent pid", || {
         let tree = Tree::new(1);
         for m in methods() {
@@ -238,15 +215,11 @@ fn pid_not_in_that_namespace_is_esrch() {
             }
         }
     });
-    common::assert_no_children();
 }
 
 #[test]
 fn namespace_whose_init_has_exited_is_esrch() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("dead init", || {
         let (report, report_rx) = socketpair(SocketType::Datagram, SocketFlags::default()).unwrap();
         let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).unwrap();
@@ -293,7 +266,6 @@ fn namespace_whose_init_has_exited_is_esrch() {
         drop(release_tx);
         assert_eq!(waitid(holder), Ok(ExitStatus::Exited(0)));
     });
-    common::assert_no_children();
 }
 
 /// Descriptors 0..256 that are open, without allocating (for forked children).
@@ -307,10 +279,7 @@ fn open_mask() -> [bool; 256] {
 
 #[test]
 fn unprivileged_caller_gets_a_typed_error_and_leaves_nothing() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     let parent = rawscm::getpid();
     // SAFETY: the child only makes system calls and exits.
     match unsafe { fork() }.unwrap() {
@@ -338,7 +307,6 @@ fn unprivileged_caller_gets_a_typed_error_and_leaves_nothing() {
         }
         Fork::Parent(pid) => assert_eq!(waitid(pid), Ok(ExitStatus::Exited(0))),
     }
-    common::assert_no_children();
 }
 
 fn seqpacket() -> (OwnedFd, OwnedFd) {
@@ -477,24 +445,17 @@ fn lookups_under(setup: fn() -> bool) -> ExitStatus {
 
 #[test]
 fn lookups_work_with_sigchld_ignored() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     assert_eq!(*nspid(1).last().unwrap(), 1, "/proc/1 is our namespace's init");
     fn ignore() -> bool {
         unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) != libc::SIG_ERR }
     }
     assert_eq!(lookups_under(ignore), ExitStatus::Exited(0));
-    common::assert_no_children();
 }
 
 #[test]
 fn lookups_work_with_a_sigchld_handler_that_reaps_every_child() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     extern "C" fn reap_all(_: libc::c_int) {
         // What many daemons do: reap whatever has ended.
         while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
@@ -506,15 +467,11 @@ fn lookups_work_with_a_sigchld_handler_that_reaps_every_child() {
         unsafe { libc::sigaction(libc::SIGCHLD, &sa, std::ptr::null_mut()) == 0 }
     }
     assert_eq!(lookups_under(install), ExitStatus::Exited(0));
-    common::assert_no_children();
 }
 
 #[test]
 fn concurrent_lookups_each_get_their_own_answer_and_errors_are_prompt() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     if common::under_qemu() {
         common::skip("qemu-user forks unreliably from several threads at once (it locks around fork)");
         return;
@@ -578,15 +535,11 @@ fn concurrent_lookups_each_get_their_own_answer_and_errors_are_prompt() {
             }
         }
     });
-    common::assert_no_children();
 }
 
 #[test]
 fn a_hidepid_proc_does_not_make_a_live_namespace_dead() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     if common::under_qemu() {
         common::skip("qemu-user does not know ioctl(NS_GET_PID_FROM_PIDNS): the ioctl path's liveness check not reached");
         return;
@@ -651,7 +604,6 @@ fn a_hidepid_proc_does_not_make_a_live_namespace_dead() {
         });
         assert_eq!(status, ExitStatus::Exited(0), "without pidfd_open: {no_pidfd}");
     }
-    common::assert_no_children();
 }
 
 #[test]

@@ -9,6 +9,8 @@
 //!   other test of the same binary opens descriptors meanwhile.
 #![allow(dead_code)]
 
+pub mod rng;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::{Mutex, MutexGuard};
@@ -34,9 +36,34 @@ pub fn skip(reason: &str) {
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// Serialises the tests of one binary that count descriptors.
-pub fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+/// The preamble of every test that counts descriptors or children: it
+/// serialises the tests of one binary, and when it goes out of scope (at
+/// the end of the test, unless the test already failed) it checks that no
+/// child of this process is left, reaped or not.
+pub struct Serial(MutexGuard<'static, ()>);
+
+impl Drop for Serial {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_no_children();
+        }
+    }
+}
+
+/// See [`Serial`].
+pub fn serial() -> Serial {
+    Serial(SERIAL.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// [`serial`] for a test that needs root (`CAP_SYS_ADMIN` for `setns`,
+/// pid namespaces, mounts): `None`, after saying why, when not root.
+pub fn serial_as_root() -> Option<Serial> {
+    let guard = serial();
+    if !is_root() {
+        skip("needs root (CAP_SYS_ADMIN for setns, pid namespaces and mounts)");
+        return None;
+    }
+    Some(guard)
 }
 
 /// The descriptors open in this process now (from `/proc/self/fd`).
