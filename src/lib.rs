@@ -54,7 +54,11 @@ mod cmsg;
 mod errno;
 mod error;
 mod fd;
+#[deny(unsafe_code)]
+mod file;
 mod flags;
+#[deny(unsafe_code)]
+pub mod init;
 #[deny(unsafe_code)]
 mod msg;
 #[deny(unsafe_code)]
@@ -75,6 +79,7 @@ pub use cmsg::{
 pub use errno::Errno;
 pub use error::{Error, Result};
 pub use fd::{AsFd, BorrowedFd, OwnedFd};
+pub use file::{read, write};
 pub use msg::{
     recv_credentials, recv_fds, recvmsg, send_credentials, send_fds, sendmsg, IoSlice, IoSliceMut, Received,
     RecvFlags, SendFlags,
