@@ -113,7 +113,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     if extras {
-        let steps: [(&str, Step); 4] = [
+        let steps: [(&str, Step); 5] = [
+            ("rawscm-rt refuses std; rawscm adds no memcpy", crate::additive::in_test),
             ("tiny (rawscm-rt programs)", crate::tiny::in_test),
             ("boot (qemu-system)", crate::boot::in_test),
             ("miri", crate::miri::in_test),
