@@ -49,7 +49,7 @@
 //! self-relocation, a panic handler, the memory functions, stdout. It is a
 //! separate crate, not a feature, because it defines symbols that a program
 //! with libc and std already has. What such a program uses from this crate
-//! besides the socket plumbing: [`read`], [`write`] and the PID 1 helpers of
+//! besides the socket plumbing: [`read`], [`write()`] and the PID 1 helpers of
 //! [`init`].
 
 #![no_std]

@@ -7,7 +7,7 @@
 //!   when they are linked (the default build);
 //! - self-relocation of a static position-independent executable (static
 //!   PIE), so that a default `cargo build` just runs (see below);
-//! - [`args`], [`env`], [`argc`] and [`auxv`]: the command line, the
+//! - [`args`], [`env()`], [`argc`] and [`auxv`]: the command line, the
 //!   environment and the auxiliary vector the kernel put on the initial
 //!   stack;
 //! - the `#[panic_handler]`, which calls the function [`entry!`] names:

@@ -46,7 +46,7 @@ pub(crate) unsafe extern "C" fn entry(sp: *const usize) -> ! {
 }
 
 /// Runs the program: relocates it if needed, records `argv` for [`args`],
-/// [`env`] and [`auxv`], calls its main and exits with the result.
+/// [`env()`] and [`auxv`], calls its main and exits with the result.
 ///
 /// # Safety
 /// `argv` must be the `argv` the kernel put on the initial stack, and
@@ -244,7 +244,7 @@ fn after_null(mut env: CStrs) -> Option<*const usize> {
 }
 
 /// An iterator over a NULL-terminated array of C strings that live for the
-/// whole program ([`args`], [`env`]).
+/// whole program ([`args`], [`env()`]).
 ///
 /// # Examples
 /// ```ignore

@@ -2,7 +2,7 @@
 //!
 //! Each file carries an ABI summary at its top (what the kernel hands the
 //! process at its entry point) and defines `_start` through
-//! [`entry_asm!`]: set up what the ABI needs before any compiled code runs
+//! `entry_asm!`: set up what the ABI needs before any compiled code runs
 //! (frame chain end, stack alignment, riscv64 `gp`, powerpc64 TOC, s390x
 //! save area) and pass the initial stack pointer to
 //! [`entry`](crate::start::entry).
@@ -14,7 +14,7 @@
 /// Defines, in assembly, the weak `_start` (the given instructions, which
 /// must pass the initial stack pointer to `crate::start::entry`, named
 /// `{start}`), and a weak `rust_eh_personality` and `abort` that trap (see
-/// [`weak_trap!`]).
+/// `weak_trap!`).
 ///
 /// `_start` is weak so that a link with the toolchain's crt objects (the
 /// default build: `crt1.o`, `rcrt1.o` or `Scrt1.o` define `_start`) keeps
