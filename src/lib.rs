@@ -39,9 +39,18 @@
 //! - `std`: conversions to and from `std::os::fd` types.
 //! - `sc`: take the syscall instruction from the `sc` crate instead of
 //!   `syscalls` (x86_64, aarch64, riscv64 only).
-//! - `rt`: a runtime for `#![no_std]` + `#![no_main]` static binaries
-//!   (`_start`, arguments, panic handler, memory functions, stdout; see the
-//!   `rt` module, documented when the feature is on).
+//!
+//! Features only add: none of them changes what a program that did not ask
+//! for it links (no `memcpy`, no `_start`, no panic handler).
+//!
+//! # Programs without libc
+//! The sibling crate `rawscm-rt` (in `rt/` of the repository) is the runtime
+//! of `#![no_std]` + `#![no_main]` static binaries: `_start`, arguments,
+//! self-relocation, a panic handler, the memory functions, stdout. It is a
+//! separate crate, not a feature, because it defines symbols that a program
+//! with libc and std already has. What such a program uses from this crate
+//! besides the socket plumbing: [`read`], [`write()`] and the PID 1 helpers of
+//! [`init`].
 
 #![no_std]
 #![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
@@ -61,6 +70,8 @@ pub mod exec;
 mod fd;
 mod flags;
 pub mod fs;
+#[deny(unsafe_code)]
+pub mod init;
 mod io;
 #[deny(unsafe_code)]
 mod msg;
@@ -71,8 +82,6 @@ pub mod pidns;
 #[deny(unsafe_code)]
 mod poll;
 pub mod process;
-#[cfg(feature = "rt")]
-pub mod rt;
 #[deny(unsafe_code)]
 mod socket;
 mod sys;
@@ -86,6 +95,7 @@ pub use errno::Errno;
 pub use error::{Error, Malformed, Result};
 pub use exec::{execve, execveat, AtFlags, CStrArray};
 pub use fd::{AsFd, BorrowedFd, OwnedFd};
+pub use fs::{read, write};
 pub use io::{IoSlice, IoSliceMut};
 pub use msg::{
     recv, recv_credentials, recv_fds, recvmsg, recvmsg_from, send, send_credentials, send_fds, sendmsg,
@@ -104,6 +114,19 @@ pub use socket::{
 
 /// Writes `n` in decimal into the end of `buf` and returns the digits
 /// (without `core::fmt`, which costs kilobytes in a small binary).
+///
+/// Not part of the API: public, hidden, for `rawscm-rt`'s `decimal` only, so
+/// that the two crates share one formatter.
+///
+/// ```
+/// assert_eq!(rawscm::__decimal(42, &mut [0; 10]), b"42");
+/// ```
+#[doc(hidden)]
+pub fn __decimal(n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    decimal(n, buf)
+}
+
+/// See [`__decimal`].
 fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
     let mut start = buf.len();
     for slot in buf.iter_mut().rev() {

@@ -297,7 +297,6 @@ pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> SysResult<usize> {
 }
 
 /// `write(fd, buf, len)`.
-#[allow(dead_code)] // used by the `rt` feature
 pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> SysResult<usize> {
     // SAFETY: `buf` is readable for `buf.len()` bytes.
     ret(unsafe { syscall3(g::__NR_write as usize, fd_arg(fd), ptr_arg(buf.as_ptr()), buf.len()) })
@@ -401,12 +400,6 @@ pub(crate) fn waitid(pid: i32, options: u32) -> SysResult<ChildState> {
 /// `waitid(P_PIDFD, pidfd, &info, options, NULL)` (Linux 5.4+).
 pub(crate) fn waitid_pidfd(pidfd: BorrowedFd<'_>, options: u32) -> SysResult<ChildState> {
     waitid_idtype(g::P_PIDFD, pidfd.as_raw_fd(), options)
-}
-
-/// `waitid(P_ALL, 0, &info, options, NULL)`: any child.
-#[cfg(feature = "rt")]
-pub(crate) fn waitid_any(options: u32) -> SysResult<ChildState> {
-    waitid_idtype(g::P_ALL, 0, options)
 }
 
 /// `waitid(idtype, id, &info, options, NULL)`.
@@ -612,8 +605,14 @@ pub(crate) fn set_parent_death_signal(sig: u32) -> SysResult<()> {
     .map(drop)
 }
 
+// ---- init (PID 1): mount, reboot, reaping any child (src/init.rs) ----
+
+/// `waitid(P_ALL, 0, &info, options, NULL)`: any child.
+pub(crate) fn waitid_any(options: u32) -> SysResult<ChildState> {
+    waitid_idtype(g::P_ALL, 0, options)
+}
+
 /// `mount(source, target, fstype, flags, data)`.
-#[cfg(feature = "rt")]
 pub(crate) fn mount(
     source: &CStr,
     target: &CStr,
@@ -640,7 +639,6 @@ pub(crate) fn mount(
 
 /// `reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, NULL)`; returns
 /// only on failure (or for commands that do not stop the machine).
-#[cfg(feature = "rt")]
 pub(crate) fn reboot(cmd: u32) -> SysResult<()> {
     // SAFETY: integer arguments; the argument pointer is only read for
     // LINUX_REBOOT_CMD_RESTART2, which callers do not pass.

@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the project's build and test automation (std only).
 
+mod additive;
 mod bench;
 mod boot;
 mod miri;
@@ -17,6 +18,8 @@ commands:
   setup    only install what `test` needs (rustup targets, Debian packages)
   tiny     build the libc-free static binaries
   boot     boot test under qemu-system
+  additive check that rawscm-rt refuses std programs and that no rawscm
+           feature gives a std program a memcpy of its own
   bench    benchmarks
   miri     Miri checks";
 
@@ -33,6 +36,7 @@ fn main() {
         "boot" => boot::run(rest),
         "bench" => bench::run(rest),
         "miri" => miri::run(rest),
+        "additive" => additive::in_test(),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
