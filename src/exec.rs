@@ -260,7 +260,9 @@ pub fn execve<const A: usize, const E: usize>(
     argv: &CStrArray<'_, A>,
     envp: &CStrArray<'_, E>,
 ) -> Error {
-    exec_error(sys::execve(path, argv.as_ptr(), envp.as_ptr()))
+    // SAFETY: a CStrArray is a NULL-terminated array of pointers to the
+    // NUL-terminated strings it borrows.
+    exec_error(unsafe { sys::execve(path, argv.as_ptr(), envp.as_ptr()) })
 }
 
 /// Like [`execve`], with `path` relative to the directory `dirfd` (an
@@ -296,7 +298,8 @@ pub fn execveat<const A: usize, const E: usize>(
     envp: &CStrArray<'_, E>,
     flags: AtFlags,
 ) -> Error {
-    exec_error(sys::execveat(dirfd.as_fd(), path, argv.as_ptr(), envp.as_ptr(), flags.0))
+    // SAFETY: as in `execve`.
+    exec_error(unsafe { sys::execveat(dirfd.as_fd(), path, argv.as_ptr(), envp.as_ptr(), flags.0) })
 }
 
 /// The error of an exec that returned.

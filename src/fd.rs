@@ -96,7 +96,8 @@ impl Drop for OwnedFd {
     fn drop(&mut self) {
         // close(2): on Linux the descriptor is released even when close
         // reports an error (EINTR included), so there is nothing to retry.
-        crate::sys::close(self.fd);
+        // SAFETY: `self` owns the descriptor and is going away.
+        unsafe { crate::sys::close(self.fd) };
     }
 }
 

@@ -189,7 +189,9 @@ pub fn dup_to_stdio(fd: impl AsFd, to: Stdio) -> Result<()> {
         Stdio::Output => 1,
         Stdio::Error => 2,
     };
-    Ok(sys::dup3(fd.as_fd(), to, 0)?)
+    // SAFETY: `to` is 0, 1 or 2, which no `OwnedFd` of this crate owns (see
+    // above: the standard descriptors belong to the process).
+    Ok(unsafe { sys::dup3(fd.as_fd(), to, 0) }?)
 }
 
 #[cfg(test)]

@@ -137,10 +137,16 @@
 //! | the calls | `msg`, `socket`, `fs`, `exec`, `process`, `poll`, `init` |
 //! | use cases | `pidns`, `notify`, `activation` |
 //!
-//! `unsafe` lives in `arch`, `sys`, `fd` and `io` (the `Send`/`Sync` of the
-//! iovec wrappers); elsewhere it is only the `unsafe fn`s whose contract the
-//! caller keeps (`fork` and its kin, `activation::listen_fds`) and their
-//! uses inside the crate, each with a `// SAFETY:` comment.
+//! `unsafe` that touches memory lives in `arch` (the syscall instruction),
+//! `sys` (every system call, every adoption of a kernel-returned number),
+//! `fd` and `io` (the `Send`/`Sync` of the iovec wrappers). Elsewhere
+//! `unsafe` marks contracts that no type can check, and only those: forking
+//! (the child must stay async-signal-safe: `fork`, the lookup's helper
+//! children in `process` and `pidns`), adopting inherited numbers
+//! (`activation::listen_fds`), and handing `execve` its arrays (`exec`).
+//! Every `unsafe` block has a `// SAFETY:` comment naming the invariant; a
+//! crate-internal function whose correctness depends on its caller is an
+//! `unsafe fn` too (`sys::close`, `sys::clone`, `sys::dup3`, ...).
 //!
 //! # Architectures and kernels
 //! x86_64, x86 (i686), aarch64, arm (armv7), riscv64, powerpc64le and s390x,
@@ -194,7 +200,6 @@ mod io;
 mod msg;
 #[deny(unsafe_code)]
 pub mod notify;
-#[deny(unsafe_code)]
 pub mod pidns;
 #[deny(unsafe_code)]
 mod poll;

@@ -69,7 +69,8 @@ pub enum Fork {
 /// - [clone(2)](https://man7.org/linux/man-pages/man2/clone.2.html)
 /// - [signal-safety(7)](https://man7.org/linux/man-pages/man7/signal-safety.7.html)
 pub unsafe fn fork() -> Result<Fork> {
-    Ok(match sys::fork()? {
+    // SAFETY: the caller keeps the child's contract (this function's).
+    Ok(match unsafe { sys::fork() }? {
         0 => Fork::Child,
         pid => Fork::Parent(pid as Pid),
     })
@@ -99,7 +100,8 @@ pub unsafe fn fork() -> Result<Fork> {
 /// - [clone(2)](https://man7.org/linux/man-pages/man2/clone.2.html)
 /// - [pid_namespaces(7)](https://man7.org/linux/man-pages/man7/pid_namespaces.7.html)
 pub unsafe fn fork_new_pid_namespace() -> Result<Fork> {
-    Ok(match sys::clone(CLONE_NEWPID, SIGCHLD, false)? {
+    // SAFETY: fork-like flags; the caller keeps the child's contract.
+    Ok(match unsafe { sys::clone(CLONE_NEWPID, SIGCHLD, false) }? {
         (0, _) => Fork::Child,
         (pid, _) => Fork::Parent(pid as Pid),
     })
@@ -143,14 +145,20 @@ pub(crate) struct OwnChild {
 
 impl OwnChild {
     /// Runs `child` in a new process, which then exits with its return
-    /// value (`exit_group`; no destructor runs there). `child` must be
-    /// async-signal-safe: the caller may be multi-threaded.
-    pub(crate) fn spawn(child: impl FnOnce() -> i32) -> Result<OwnChild> {
-        let (pid, pidfd, exit_signal) = match sys::clone(0, 0, true) {
+    /// value (`exit_group`; no destructor runs there).
+    ///
+    /// # Safety
+    /// `child` must be async-signal-safe (no allocation, no lock: the caller
+    /// may be multi-threaded), as for [`fork`].
+    pub(crate) unsafe fn spawn(child: impl FnOnce() -> i32) -> Result<OwnChild> {
+        // SAFETY: fork-like flags; the child runs `child` (the caller's
+        // guarantee) and exits.
+        let (pid, pidfd, exit_signal) = match unsafe { sys::clone(0, 0, true) } {
             Ok((pid, pidfd)) => (pid, pidfd, 0),
             // qemu-user only forks with SIGCHLD (and knows no CLONE_PIDFD).
             Err(Errno::EINVAL) => {
-                let (pid, _) = sys::clone(0, SIGCHLD, false)?;
+                // SAFETY: as above.
+                let (pid, _) = unsafe { sys::clone(0, SIGCHLD, false) }?;
                 (pid, None, SIGCHLD)
             }
             Err(e) => return Err(e.into()),
@@ -224,7 +232,11 @@ impl Drop for OwnChild {
 /// leaks into another namespace). `close_range` (Linux 5.9+), else the
 /// numbers listed in `/proc/self/fd`; without either, descriptors stay.
 /// Async-signal-safe: no allocation, no lock.
-pub(crate) fn isolate_child(keep: &[i32]) {
+///
+/// # Safety
+/// Only in a child that will use no descriptor but `keep` before it exits
+/// or execs (the owners of the others, copied from the parent, never run).
+pub(crate) unsafe fn isolate_child(keep: &[i32]) {
     let _ = sys::block_all_signals();
     // Close the gaps between the sorted numbers to keep.
     let mut sorted = [i32::MAX; 4];
@@ -234,25 +246,33 @@ pub(crate) fn isolate_child(keep: &[i32]) {
     sorted.sort_unstable();
     let mut first = 0u32;
     for &fd in sorted.iter().filter(|&&fd| fd != i32::MAX) {
-        if (fd as u32) > first && sys::close_range(first, fd as u32 - 1) == Err(Errno::ENOSYS) {
-            return close_listed_except(&sorted);
+        // SAFETY: the caller's guarantee: nothing outside `keep` is used.
+        if (fd as u32) > first && unsafe { sys::close_range(first, fd as u32 - 1) } == Err(Errno::ENOSYS) {
+            // SAFETY: as above.
+            return unsafe { close_listed_except(&sorted) };
         }
         first = fd as u32 + 1;
     }
-    if sys::close_range(first, u32::MAX) == Err(Errno::ENOSYS) {
-        close_listed_except(&sorted);
+    // SAFETY: as above.
+    if unsafe { sys::close_range(first, u32::MAX) } == Err(Errno::ENOSYS) {
+        // SAFETY: as above.
+        unsafe { close_listed_except(&sorted) };
     }
 }
 
 /// The fallback of [`isolate_child`]: closes every descriptor listed in
 /// `/proc/self/fd` but `keep` and the directory's own.
-fn close_listed_except(keep: &[i32]) {
+///
+/// # Safety
+/// As [`isolate_child`].
+unsafe fn close_listed_except(keep: &[i32]) {
     let Ok(dir) = sys::open(c"/proc/self/fd", O_RDONLY | O_DIRECTORY) else { return };
     let mut buf = [0u8; 512];
     while let Ok(n @ 1..) = sys::getdents64(dir.as_fd(), &mut buf) {
         for fd in dirent_numbers(buf.get(..n).unwrap_or_default()) {
             if fd != dir.as_raw_fd() && !keep.contains(&fd) {
-                sys::close(fd);
+                // SAFETY: the caller's guarantee: `fd` is not used again.
+                unsafe { sys::close(fd) };
             }
         }
     }
@@ -446,7 +466,8 @@ mod tests {
     /// syscall exists.
     #[test]
     fn clone_in_this_architectures_argument_order_forks() {
-        match sys::clone(0, SIGCHLD, false) {
+        // SAFETY: fork-like flags; the child only exits.
+        match unsafe { sys::clone(0, SIGCHLD, false) } {
             Ok((0, _)) => exit_group(7),
             Ok((pid, _)) => assert_eq!(waitid(pid as Pid), Ok(ExitStatus::Exited(7))),
             Err(e) => panic!("clone(SIGCHLD): {e:?}"),
@@ -480,7 +501,8 @@ mod tests {
     fn check_isolation(isolate: fn(&[i32])) {
         let (r, w) = sys::socketpair(linux_raw_sys::net::SOCK_STREAM).unwrap();
         let keep = [w.as_raw_fd(), -1, 2];
-        match sys::fork() {
+        // SAFETY: the child only makes system calls and exits.
+        match unsafe { sys::fork() } {
             Ok(0) => {
                 isolate(&keep);
                 let wrong =
@@ -503,14 +525,16 @@ mod tests {
 
     #[test]
     fn an_isolated_child_holds_only_what_it_keeps() {
-        check_isolation(isolate_child);
+        // SAFETY: runs in the test's child, which uses nothing else.
+        check_isolation(|keep| unsafe { isolate_child(keep) });
     }
 
     #[test]
     fn the_proc_fallback_of_isolation_closes_the_same() {
         check_isolation(|keep| {
             let _ = sys::block_all_signals();
-            close_listed_except(keep);
+            // SAFETY: runs in the test's child, which uses nothing else.
+            unsafe { close_listed_except(keep) };
         });
     }
 

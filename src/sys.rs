@@ -66,8 +66,13 @@ fn owned_from_kernel(fd: i32) -> OwnedFd {
 }
 
 /// `close(2)`. Errors are ignored: Linux releases the descriptor regardless.
-pub(crate) fn close(fd: i32) {
-    // SAFETY: close takes a plain integer; the caller owns `fd`.
+///
+/// # Safety
+/// The caller owns `fd`, and nothing uses the number afterwards (it may be
+/// reused for another file at once).
+pub(crate) unsafe fn close(fd: i32) {
+    // SAFETY: close takes a plain integer; the caller's guarantee covers the
+    // descriptor itself.
     let _ = unsafe { syscall1(g::__NR_close as usize, int_arg(fd)) };
 }
 
@@ -304,12 +309,17 @@ pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> SysResult<usize> {
 
 /// `fork()` where the architecture has it, else `clone(SIGCHLD, 0, ...)`.
 /// Returns 0 in the child, the child's pid in the parent.
-pub(crate) fn fork() -> SysResult<usize> {
+///
+/// # Safety
+/// As [`crate::fork`]: in the child, only async-signal-safe work until it
+/// exits or execs, and no return into code that assumes it is the parent.
+pub(crate) unsafe fn fork() -> SysResult<usize> {
     match crate::arch::FORK_NR {
         // SAFETY: fork takes no arguments; the child continues on a copy of
         // this stack, so returning in both processes is sound.
         Some(nr) => ret(unsafe { syscall0(nr as usize) }),
-        None => clone(0, g::SIGCHLD, false).map(|(pid, _)| pid),
+        // SAFETY: forwarded from the caller.
+        None => unsafe { clone(0, g::SIGCHLD, false) }.map(|(pid, _)| pid),
     }
 }
 
@@ -320,15 +330,24 @@ pub(crate) fn fork() -> SysResult<usize> {
 /// 5.2+). Returns 0 in the child, and in the parent the child's pid and its
 /// pidfd when one was asked for and the kernel made it (older kernels
 /// ignore the flag).
-pub(crate) fn clone(flags: u32, exit_signal: u32, want_pidfd: bool) -> SysResult<(usize, Option<OwnedFd>)> {
+///
+/// # Safety
+/// As [`fork`]; and `flags` must be fork-like (no `CLONE_VM`, `CLONE_THREAD`
+/// or `CLONE_*TID`/`CLONE_SETTLS`: the child runs on a copy of this stack).
+pub(crate) unsafe fn clone(
+    flags: u32,
+    exit_signal: u32,
+    want_pidfd: bool,
+) -> SysResult<(usize, Option<OwnedFd>)> {
     let mut pidfd: i32 = -1;
     let pidfd_flag = if want_pidfd { g::CLONE_PIDFD } else { 0 };
     let [a1, a2] = crate::arch::clone_args(uint_arg(flags | pidfd_flag | exit_signal));
     // SAFETY: a zero stack makes the child run on a copy of this stack, like
-    // fork; the third argument (parent_tid on every architecture) is a
+    // fork (the caller passes fork-like flags only, and keeps the child's
+    // contract); the third argument (parent_tid on every architecture) is a
     // writable int, which the kernel writes in the parent only with
     // CLONE_PIDFD; the tid and tls arguments are null and unused without the
-    // CLONE_*TID/SETTLS flags, which are never passed.
+    // CLONE_*TID/SETTLS flags.
     let pid = ret(unsafe { syscall5(g::__NR_clone as usize, a1, a2, mut_ptr_arg(&mut pidfd), 0, 0) })?;
     // In the parent with CLONE_PIDFD, the kernel installed a new descriptor
     // and wrote its number; -1 (our initial value) otherwise.
@@ -367,9 +386,12 @@ pub(crate) fn block_all_signals() -> SysResult<()> {
 }
 
 /// `close_range(first, last, 0)` (Linux 5.9+).
-pub(crate) fn close_range(first: u32, last: u32) -> SysResult<()> {
-    // SAFETY: integer arguments only; the caller owns the descriptors in the
-    // range (they are closed).
+///
+/// # Safety
+/// As [`close`], for every descriptor in the range.
+pub(crate) unsafe fn close_range(first: u32, last: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only; the caller's guarantee covers the
+    // descriptors in the range.
     ret(unsafe { syscall3(g::__NR_close_range as usize, uint_arg(first), uint_arg(last), 0) }).map(drop)
 }
 
@@ -657,21 +679,28 @@ pub(crate) fn reboot(cmd: u32) -> SysResult<()> {
 // ---- exec and file helpers (src/exec.rs, src/fs.rs) ----
 
 /// `execve(path, argv, envp)`: returns only on failure.
-pub(crate) fn execve(
+///
+/// # Safety
+/// `argv` and `envp` point at NULL-terminated arrays of pointers to
+/// NUL-terminated strings, valid for the call.
+pub(crate) unsafe fn execve(
     path: &CStr,
     argv: *const *const core::ffi::c_char,
     envp: *const *const core::ffi::c_char,
 ) -> SysResult<()> {
     // SAFETY: `path` is NUL-terminated; `argv` and `envp` point at
-    // NULL-terminated arrays of NUL-terminated strings (`CStrArray`), all
-    // borrowed for the call. On success the process image is replaced and
+    // NULL-terminated arrays of NUL-terminated strings (the caller's
+    // guarantee), all borrowed for the call. On success the process image is replaced and
     // nothing of this one is used again.
     ret(unsafe { syscall3(g::__NR_execve as usize, ptr_arg(path.as_ptr()), ptr_arg(argv), ptr_arg(envp)) })
         .map(drop)
 }
 
 /// `execveat(dirfd, path, argv, envp, flags)`: returns only on failure.
-pub(crate) fn execveat(
+///
+/// # Safety
+/// As [`execve`].
+pub(crate) unsafe fn execveat(
     dirfd: BorrowedFd<'_>,
     path: &CStr,
     argv: *const *const core::ffi::c_char,
@@ -694,8 +723,11 @@ pub(crate) fn execveat(
 }
 
 /// `dup3(fd, to, flags)`: `to` now refers to what `fd` does.
-pub(crate) fn dup3(fd: BorrowedFd<'_>, to: i32, flags: u32) -> SysResult<()> {
-    // SAFETY: integer arguments only; the caller decides that replacing
-    // descriptor `to` is sound (only 0, 1 and 2, which nothing owns).
+///
+/// # Safety
+/// Nothing owns descriptor `to` (it is closed and replaced).
+pub(crate) unsafe fn dup3(fd: BorrowedFd<'_>, to: i32, flags: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only; the caller guarantees that nothing
+    // owns descriptor `to`.
     ret(unsafe { syscall3(g::__NR_dup3 as usize, fd_arg(fd), int_arg(to), uint_arg(flags)) }).map(drop)
 }

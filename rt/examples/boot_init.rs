@@ -18,7 +18,7 @@
 use core::fmt::{self, Write};
 use core::time::Duration;
 use rawscm::init::{mount, reboot, try_waitid_any, waitid_any, MountFlags, Reboot};
-use rawscm::pidns::{init_pid_of, translate_pid, Method, Translated, Via};
+use rawscm::pidns::{init_pid_of, translate_pid, Method, Translated};
 use rawscm::{
     exit_group, fork, fork_new_pid_namespace, getpid, recv_credentials, recv_fds, send_credentials, send_fds,
     set_passcred, socketpair, wait_readable_for, waitid, AsFd, Errno, Error, ExitStatus, Fork, OwnedFd, Pid,
@@ -352,7 +352,7 @@ fn pidns_checks() {
         }
     };
     if let Some(g) = g {
-        report("pidns-fork", lookup(g, ns, Method::Fork, Some(Via::Fork)));
+        report("pidns-fork", lookup(g, ns, Method::Fork, Some(Method::Fork)));
         report("pidns-auto", lookup(g, ns, Method::Auto, None));
         report("pidns-ioctl", ioctl_lookup(g, ns));
         report("pidns-translate", translated(ns, g));
@@ -387,20 +387,20 @@ fn namespace_init(sock: &OwnedFd) -> i32 {
     }
 }
 
-fn lookup(task: Pid, want: Pid, method: Method, via: Option<Via>) -> Check {
+fn lookup(task: Pid, want: Pid, method: Method, via: Option<Method>) -> Check {
     let found = init_pid_of(task, method).ctx("init_pid_of")?;
     expect(found.pid == want, "the namespace's init", found.pid as i64)?;
     if let Some(via) = via {
         expect(found.via == via, "found by the requested path", 0)?;
     }
-    Ok(Some(if found.via == Via::Ioctl { "(via ioctl)" } else { "(via fork)" }))
+    Ok(Some(if found.via == Method::Ioctl { "(via ioctl)" } else { "(via fork)" }))
 }
 
 /// `NS_GET_PID_FROM_PIDNS` exists from Linux 6.11: before, the lookup must
 /// fail with ENOTTY (or EINVAL), not give a wrong answer.
 fn ioctl_lookup(task: Pid, want: Pid) -> Check {
     match init_pid_of(task, Method::Ioctl) {
-        Ok(Translated { pid, via: Via::Ioctl }) if pid == want => {
+        Ok(Translated { pid, via: Method::Ioctl }) if pid == want => {
             Ok(Some("(kernel has NS_GET_PID_FROM_PIDNS)"))
         }
         Ok(found) => Err(Fail::Wrong("the namespace's init via ioctl", found.pid as i64)),
