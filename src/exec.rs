@@ -13,8 +13,9 @@
 //! Descriptors without close-on-exec stay open in the new program; this
 //! crate creates every descriptor close-on-exec unless told otherwise.
 
+use crate::error::{Error, Result};
 use crate::fd::AsFd;
-use crate::{sys, Error, Result};
+use crate::sys;
 use core::ffi::{c_char, CStr};
 use core::fmt;
 use core::marker::PhantomData;
@@ -315,7 +316,7 @@ fn exec_error(r: sys::SysResult<()>) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Errno;
+    use crate::errno::Errno;
 
     #[test]
     fn array_layout_and_capacity() {

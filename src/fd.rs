@@ -4,7 +4,9 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-/// A file descriptor this value owns: it is closed (`close(2)`) on drop.
+/// A file descriptor this value owns: it is closed (`close(2)`) on drop
+/// (the `Drop` impl lives in `sys`, the one module that makes system calls,
+/// so that this module is plain data below it).
 ///
 /// Never holds a negative value.
 ///
@@ -89,15 +91,6 @@ impl OwnedFd {
         let fd = self.fd;
         core::mem::forget(self);
         fd
-    }
-}
-
-impl Drop for OwnedFd {
-    fn drop(&mut self) {
-        // close(2): on Linux the descriptor is released even when close
-        // reports an error (EINTR included), so there is nothing to retry.
-        // SAFETY: `self` owns the descriptor and is going away.
-        unsafe { crate::sys::close(self.fd) };
     }
 }
 

@@ -6,8 +6,9 @@
 //! Files are opened read-only and close-on-exec; nothing here creates
 //! files.
 
+use crate::error::Result;
 use crate::fd::{AsFd, OwnedFd};
-use crate::{sys, Result};
+use crate::sys;
 use core::ffi::CStr;
 use linux_raw_sys::general::{O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY};
 
@@ -197,7 +198,7 @@ pub fn dup_to_stdio(fd: impl AsFd, to: Stdio) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Errno;
+    use crate::errno::Errno;
 
     #[test]
     fn open_read_and_errors() {

@@ -6,8 +6,9 @@
 //! `examples/boot_init.rs` of the `rawscm-rt` crate uses all of them as PID 1
 //! of a real kernel (`cargo xtask boot`).
 
+use crate::error::{Error, Result};
 use crate::process::Pid;
-use crate::{sys, Error, Result};
+use crate::sys;
 use core::convert::Infallible;
 use core::ffi::CStr;
 use linux_raw_sys::general as g;

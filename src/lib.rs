@@ -132,8 +132,8 @@
 //! | layer | modules |
 //! |---|---|
 //! | the syscall instruction | `arch` (one file per architecture) |
-//! | plain types, no system call | `errno`, `error`, `flags`, `io` (iovecs), `addr`, `cmsg` (control-message layout, encoding and parsing) |
-//! | system calls | `sys` (the only caller of `arch`, the only place kernel-returned numbers become [`OwnedFd`]s) and `fd` (which calls `sys` to close) |
+//! | plain types, no system call | `errno`, `error`, `flags`, `text`, `fd` (descriptor types), `io` (iovecs), `addr`, `cmsg` (control-message layout, encoding and parsing) |
+//! | system calls | `sys`: the only caller of `arch`, the only place kernel-returned numbers become [`OwnedFd`]s, and where an `OwnedFd` closes |
 //! | the calls | `msg`, `socket`, `fs`, `exec`, `process`, `poll`, `init` |
 //! | use cases | `pidns`, `notify`, `activation` |
 //!

@@ -65,6 +65,15 @@ fn owned_from_kernel(fd: i32) -> OwnedFd {
     unsafe { OwnedFd::from_raw_fd(fd) }
 }
 
+impl Drop for OwnedFd {
+    fn drop(&mut self) {
+        // close(2): on Linux the descriptor is released even when close
+        // reports an error (EINTR included), so there is nothing to retry.
+        // SAFETY: `self` owns the descriptor and is going away.
+        unsafe { close(self.as_raw_fd()) };
+    }
+}
+
 /// `close(2)`. Errors are ignored: Linux releases the descriptor regardless.
 ///
 /// # Safety
