@@ -64,6 +64,9 @@ impl<'a, const N: usize> CStrArray<'a, N> {
     /// An array of the strings of `strings`, in order; [`Error::ArrayFull`]
     /// if there are more than `N - 1`.
     ///
+    /// # Errors
+    /// [`Error::ArrayFull`] if there are more than `N - 1` strings.
+    ///
     /// # Examples
     /// ```
     /// let argv = rawscm::CStrArray::<4>::from_slice(&[c"sh", c"-c", c"exit 7"])?;
@@ -81,6 +84,9 @@ impl<'a, const N: usize> CStrArray<'a, N> {
 
     /// Appends `s`; [`Error::ArrayFull`] (and the array unchanged) when it
     /// already holds `N - 1` strings.
+    ///
+    /// # Errors
+    /// [`Error::ArrayFull`] when the array already holds `N - 1` strings.
     ///
     /// # Examples
     /// ```

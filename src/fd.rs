@@ -10,6 +10,7 @@ use core::marker::PhantomData;
 ///
 /// Never holds a negative value.
 ///
+/// # Examples
 /// ```
 /// let (a, b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
 /// assert_ne!(a.as_raw_fd(), b.as_raw_fd());
@@ -23,6 +24,7 @@ pub struct OwnedFd {
 
 /// A borrowed file descriptor, valid for `'fd`.
 ///
+/// # Examples
 /// ```
 /// use rawscm::AsFd;
 /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
@@ -39,6 +41,7 @@ pub struct BorrowedFd<'fd> {
 
 /// Anything that can lend a [`BorrowedFd`].
 ///
+/// # Examples
 /// ```
 /// use rawscm::AsFd;
 /// fn raw(fd: impl AsFd) -> i32 { fd.as_fd().as_raw_fd() }
@@ -57,6 +60,7 @@ impl OwnedFd {
     /// # Safety
     /// `fd` must be an open descriptor that nothing else owns or will close.
     ///
+    /// # Examples
     /// ```
     /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
     /// let raw = a.into_raw_fd();
@@ -70,6 +74,7 @@ impl OwnedFd {
 
     /// The raw descriptor number (still owned by `self`).
     ///
+    /// # Examples
     /// ```
     /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
     /// assert!(a.as_raw_fd() >= 0);
@@ -81,6 +86,7 @@ impl OwnedFd {
 
     /// Gives up ownership without closing; the caller now owns the number.
     ///
+    /// # Examples
     /// ```
     /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
     /// let raw = a.into_raw_fd();
@@ -100,6 +106,7 @@ impl BorrowedFd<'_> {
     /// # Safety
     /// `fd` must stay open for the lifetime `'fd`.
     ///
+    /// # Examples
     /// ```
     /// // SAFETY: stdin stays open for the whole program.
     /// let stdin = unsafe { rawscm::BorrowedFd::borrow_raw(0) };
@@ -111,6 +118,7 @@ impl BorrowedFd<'_> {
 
     /// The raw descriptor number.
     ///
+    /// # Examples
     /// ```
     /// // SAFETY: stdout stays open for the whole program.
     /// assert_eq!(unsafe { rawscm::BorrowedFd::borrow_raw(1) }.as_raw_fd(), 1);

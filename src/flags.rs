@@ -62,6 +62,7 @@ macro_rules! flag_set {
 
             #[doc = $empty_doc]
             ///
+            /// # Examples
             /// ```
             #[doc = concat!("use ", $path, "::", stringify!($name), ";")]
             #[doc = concat!("assert!(!", stringify!($name), "::empty().contains(", stringify!($name), "::", stringify!($example), "));")]
@@ -72,6 +73,7 @@ macro_rules! flag_set {
 
             /// Whether all of `other` is set.
             ///
+            /// # Examples
             /// ```
             #[doc = concat!("use ", $path, "::", stringify!($name), ";")]
             #[doc = concat!("assert!(", $holder, ".contains(", stringify!($name), "::", stringify!($example), "));")]

@@ -71,6 +71,9 @@ impl core::ops::BitOr for OpenFlags {
 ///
 /// `int openat(AT_FDCWD, const char *path, O_RDONLY | O_CLOEXEC | flags);`
 ///
+/// # Errors
+/// The kernel's: `ENOENT`, `EACCES`, `ELOOP` (with `NOFOLLOW`), `ENOTDIR` (with `DIRECTORY`), `EMFILE`.
+///
 /// # Examples
 /// ```
 /// use rawscm::fs::{open, read, OpenFlags};
@@ -95,6 +98,9 @@ pub fn open(path: &CStr, flags: OpenFlags) -> Result<OwnedFd> {
 /// One system call: `EINTR` (a signal before any data arrived) is returned,
 /// not retried; a non-blocking descriptor with nothing to read gives
 /// `EAGAIN`.
+///
+/// # Errors
+/// The kernel's errno: `EBADF`, `EAGAIN`, `EINTR` (returned, not retried), `EISDIR`, ...
 ///
 /// # Examples
 /// ```
@@ -171,6 +177,9 @@ pub enum Stdio {
 ///
 /// The standard descriptors are not owned by any [`OwnedFd`] of this crate
 /// (nothing here closes 0, 1 or 2), so replacing one is safe.
+///
+/// # Errors
+/// `EBADF` when `fd` is not open.
 ///
 /// # Examples
 /// ```no_run

@@ -16,6 +16,7 @@ use linux_raw_sys::general as g;
 crate::flags::flag_set! {
     /// Flags for [`mount`] (`MS_*`). The default is none.
     ///
+    /// # Examples
     /// ```
     /// use rawscm::init::MountFlags;
     /// let f = MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC;
@@ -112,6 +113,7 @@ pub fn mount(
 
 /// What [`reboot`] does with the machine.
 ///
+/// # Examples
 /// ```
 /// use rawscm::init::Reboot;
 /// assert_ne!(Reboot::PowerOff, Reboot::Restart);

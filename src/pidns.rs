@@ -92,6 +92,7 @@ pub enum Method {
 
 /// A translated pid and the path that found it.
 ///
+/// # Examples
 /// ```
 /// use rawscm::pidns::{init_pid_of, Method};
 /// # if rawscm::getuid() != 0 { return Ok(()); }
@@ -111,6 +112,7 @@ pub struct Translated {
 /// How long the fork path waits for the grandchild's credentials (lxcfs
 /// waits 2 s as well).
 ///
+/// # Examples
 /// ```
 /// assert_eq!(rawscm::pidns::FORK_TIMEOUT.as_secs(), 2);
 /// ```
@@ -123,10 +125,12 @@ pub const FORK_TIMEOUT: Duration = Duration::from_secs(2);
 /// or the fork path (see the [module docs](self)); [`FORK_TIMEOUT`] bounds the
 /// fork path.
 ///
-/// Errors: `ESRCH` when `task` does not exist or its namespace's init has
-/// exited, `EACCES`/`EPERM` without the privilege, [`Error::Timeout`].
-/// Every child is reaped and every descriptor closed, on every outcome.
+/// # Errors
+/// `ESRCH` when `task` does not exist or its namespace's init has
+/// exited, `EACCES`/`EPERM` without the privilege, [`Error::Timeout`],
+/// [`Error::Clock`]. Every child is reaped and every descriptor closed, on every outcome.
 ///
+/// # Examples
 /// ```
 /// use rawscm::pidns::{init_pid_of, Method};
 /// # if rawscm::getuid() != 0 { return Ok(()); }
@@ -149,6 +153,11 @@ pub fn init_pid_of(task: Pid, method: Method) -> Result<Translated> {
 ///
 /// Same system calls, errors and guarantees as [`init_pid_of`].
 ///
+/// # Errors
+/// As [`init_pid_of`]; `ESRCH` also when no process is `pid` in that
+/// namespace.
+///
+/// # Examples
 /// ```
 /// use rawscm::pidns::{translate_pid, Method};
 /// # if rawscm::getuid() != 0 { return Ok(()); }

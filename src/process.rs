@@ -22,6 +22,7 @@ use linux_raw_sys::general::{
 /// A process id. 0 and negative values have their usual special meanings
 /// where a function documents them.
 ///
+/// # Examples
 /// ```
 /// let me: rawscm::Pid = rawscm::getpid();
 /// assert!(me > 0);
@@ -30,6 +31,7 @@ pub type Pid = i32;
 
 /// Which side of a fork this is.
 ///
+/// # Examples
 /// ```
 /// # use rawscm::Fork;
 /// let f = Fork::Parent(42);
@@ -54,6 +56,10 @@ pub enum Fork {
 /// The child must not return into code that assumes it is the parent (for
 /// example, a test harness): end it with [`exit_group`].
 ///
+/// # Errors
+/// `EAGAIN` (a process limit), `ENOMEM`.
+///
+/// # Examples
 /// ```
 /// use rawscm::{fork, exit_group, waitid, ExitStatus, Fork};
 /// // SAFETY: the child only calls exit_group.
@@ -86,6 +92,10 @@ pub unsafe fn fork() -> Result<Fork> {
 /// # Safety
 /// As for [`fork`].
 ///
+/// # Errors
+/// `EPERM` without `CAP_SYS_ADMIN`; `EAGAIN`, `ENOMEM`; `EINVAL` under qemu-user.
+///
+/// # Examples
 /// ```no_run
 /// use rawscm::{fork_new_pid_namespace, exit_group, getpid, waitid, ExitStatus, Fork};
 /// // SAFETY: the child only makes syscalls and exits.
@@ -302,6 +312,7 @@ fn dirent_numbers(mut records: &[u8]) -> impl Iterator<Item = i32> + '_ {
 
 /// How a child ended.
 ///
+/// # Examples
 /// ```
 /// let s = rawscm::ExitStatus::Exited(0);
 /// assert!(s.success());
@@ -322,6 +333,7 @@ pub enum ExitStatus {
 impl ExitStatus {
     /// Exited with code 0.
     ///
+    /// # Examples
     /// ```
     /// assert!(!rawscm::ExitStatus::Exited(1).success());
     /// ```
@@ -343,6 +355,10 @@ fn decode(code: i32, status: i32) -> ExitStatus {
 ///
 /// `int waitid(P_PID, pid, &info, WEXITED);`
 ///
+/// # Errors
+/// `ECHILD`: not our child, or already reaped.
+///
+/// # Examples
 /// ```
 /// use rawscm::{fork, exit_group, waitid, ExitStatus, Fork};
 /// // SAFETY: the child only calls exit_group.
@@ -365,6 +381,10 @@ pub fn waitid(pid: Pid) -> Result<ExitStatus> {
 ///
 /// `int waitid(P_PID, pid, &info, WEXITED | WNOHANG);`
 ///
+/// # Errors
+/// `ECHILD`: not our child, or already reaped.
+///
+/// # Examples
 /// ```
 /// use rawscm::{fork, exit_group, try_waitid, waitid, Fork};
 /// // SAFETY: the child only calls exit_group.
@@ -389,6 +409,7 @@ pub fn try_waitid(pid: Pid) -> Result<Option<ExitStatus>> {
 /// `void exit_group(int status);` No destructors run, no buffers are
 /// flushed.
 ///
+/// # Examples
 /// ```no_run
 /// rawscm::exit_group(0);
 /// ```
@@ -403,6 +424,10 @@ pub fn exit_group(code: i32) -> ! {
 ///
 /// `int kill(pid_t pid, int sig);`
 ///
+/// # Errors
+/// `ESRCH`: no such process; `EPERM`: not allowed to signal it; `EINVAL`: no such signal.
+///
+/// # Examples
 /// ```
 /// // Signal 0 only checks that the process exists.
 /// rawscm::kill(rawscm::getpid(), 0)?;
@@ -419,6 +444,7 @@ pub fn kill(pid: Pid, signal: u32) -> Result<()> {
 ///
 /// `pid_t getpid(void);`
 ///
+/// # Examples
 /// ```
 /// assert_eq!(rawscm::getpid() as u32, std::process::id());
 /// ```
@@ -433,6 +459,7 @@ pub fn getpid() -> Pid {
 ///
 /// `uid_t getuid(void);` (`getuid32` on x86 and arm)
 ///
+/// # Examples
 /// ```
 /// let _uid = rawscm::getuid();
 /// ```
@@ -447,6 +474,7 @@ pub fn getuid() -> u32 {
 ///
 /// `gid_t getgid(void);` (`getgid32` on x86 and arm)
 ///
+/// # Examples
 /// ```
 /// let _gid = rawscm::getgid();
 /// ```

@@ -19,6 +19,7 @@ pub(crate) fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
 /// [`decimal`], public but hidden: for `rawscm-rt`'s `decimal` only, so
 /// that the two crates share one formatter. Not part of the API.
 ///
+/// # Examples
 /// ```
 /// assert_eq!(rawscm::__decimal(42, &mut [0; 10]), b"42");
 /// assert_eq!(rawscm::__decimal(u32::MAX, &mut [0; 10]), b"4294967295");
