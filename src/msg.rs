@@ -566,9 +566,8 @@ fn recv_checked<const N: usize>(
     let mut control = RecvControl::<{ space_for_fds(SCM_MAX_FD) + SPACE_CREDENTIALS + SPACE_PIDFD }>::new();
     let flags = RecvFlags::default() | extra;
     let empty = buf.is_empty();
-    let (got, _) = restart(|| {
-        recvmsg_limited::<N, _>(socket, &mut [IoSliceMut::new(buf)], &mut control, usize::MAX, flags)
-    })?;
+    let (got, _): (Received<N>, _) =
+        restart(|| recvmsg_limited(socket, &mut [IoSliceMut::new(buf)], &mut control, usize::MAX, flags))?;
     let fds_closed = got.fd_count();
     if got.control_truncated {
         return Err(Error::ControlTruncated { fds_closed });

@@ -379,7 +379,8 @@ pub(crate) fn pidfd_send_signal(pidfd: BorrowedFd<'_>, sig: u32) -> SysResult<()
 /// `rt_sigprocmask(SIG_SETMASK, &all, NULL, sizeof)`: blocks every signal
 /// that can be blocked (SIGKILL and SIGSTOP cannot).
 pub(crate) fn block_all_signals() -> SysResult<()> {
-    let all = g::kernel_sigset_t { sig: [!0; _] };
+    const WORDS: usize = size_of::<g::kernel_sigset_t>() / size_of::<linux_raw_sys::ctypes::c_ulong>();
+    let all = g::kernel_sigset_t { sig: [!0; WORDS] };
     // SAFETY: `all` is a readable kernel sigset of the size passed; the old
     // set pointer is null.
     ret(unsafe {

@@ -4,6 +4,7 @@ mod additive;
 mod bench;
 mod boot;
 mod miri;
+mod package;
 mod setup;
 mod test;
 mod tiny;
@@ -21,7 +22,8 @@ commands:
   additive check that rawscm-rt refuses std programs and that no rawscm
            feature gives a std program a memcpy of its own
   bench    benchmarks
-  miri     Miri checks";
+  miri     Miri checks
+  package  cargo package, publish --dry-run, docs with warnings denied, minimum Rust";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +39,7 @@ fn main() {
         "bench" => bench::run(rest),
         "miri" => miri::run(rest),
         "additive" => additive::in_test(),
+        "package" => package::run(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

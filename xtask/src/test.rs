@@ -14,7 +14,7 @@ usage: cargo xtask test [options]
 
   --target <triple>  only this target (repeatable); the host triple selects the native row
   --native-only      fmt, clippy and the native tests only
-  --no-extras        skip the tiny, boot, miri and bench steps
+  --no-extras        skip the additive, package, tiny, boot, miri and bench steps
   --no-lint          skip cargo fmt and cargo clippy
   --no-sc            skip the rows of the `sc` backend
   --no-setup         do not check for missing toolchain parts and packages
@@ -113,8 +113,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     if extras {
-        let steps: [(&str, Step); 5] = [
+        let steps: [(&str, Step); 6] = [
             ("rawscm-rt refuses std; rawscm adds no memcpy", crate::additive::in_test),
+            ("package, docs, minimum Rust", crate::package::in_test),
             ("tiny (rawscm-rt programs)", crate::tiny::in_test),
             ("boot (qemu-system)", crate::boot::in_test),
             ("miri", crate::miri::in_test),
