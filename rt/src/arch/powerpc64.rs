@@ -17,6 +17,11 @@
 //!   smallest frame is 112 bytes (48 of header, 64 of parameter save area,
 //!   which a callee may write).
 
+// Which ABI: `target_abi` ("elfv1" or "elfv2"), which every rustc that can
+// build rawscm here reports (powerpc inline asm, which rawscm needs, is
+// stable from Rust 1.95; rustc 1.88 reported no ABI); the endianness alone
+// does not tell (powerpc64-unknown-linux-musl is ELFv2 big-endian).
+
 // Sets the TOC pointer r2 from r12 (PC-relative, so right before relocation
 // too), passes the initial stack pointer to `entry`, aligns the stack to 16
 // bytes and pushes a minimal 32-byte frame whose back chain is 0.
