@@ -76,7 +76,7 @@ pub use cmsg::{
 };
 pub use errno::Errno;
 pub use error::{Error, Result};
-pub use fd::{AsFd, BorrowedFd, OwnedFd};
+pub use fd::{AsFd, BorrowedFd, Fds, FdsIntoIter, OwnedFd};
 pub use io::{IoSlice, IoSliceMut};
 pub use msg::{
     recv, recv_credentials, recv_fds, recvmsg, send, send_credentials, send_fds, sendmsg, Received,

@@ -6,7 +6,7 @@
 //! Syscall numbers and constants come from `linux-raw-sys`.
 
 use crate::arch::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
-use crate::cmsg::{take_with, Taken};
+use crate::cmsg::{take_with, RecvControl, Taken};
 use crate::errno::Errno;
 use crate::fd::{BorrowedFd, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
@@ -65,6 +65,7 @@ fn owned_from_kernel(fd: i32) -> OwnedFd {
 }
 
 /// `close(2)`. Errors are ignored: Linux releases the descriptor regardless.
+#[inline]
 pub(crate) fn close(fd: i32) {
     // SAFETY: close takes a plain integer; the caller owns `fd`.
     let _ = unsafe { syscall1(g::__NR_close as usize, int_arg(fd)) };
@@ -165,29 +166,35 @@ pub(crate) fn sendmsg(
     ret(unsafe { syscall3(g::__NR_sendmsg as usize, fd_arg(fd), ptr_arg(&msg), uint_arg(flags)) })
 }
 
-/// What `recvmsg` returned: data bytes, control bytes, `msg_flags`.
+/// What `recvmsg` returned besides the control data: data bytes and
+/// `msg_flags`.
 pub(crate) struct RecvResult {
     pub(crate) bytes: usize,
-    pub(crate) control_len: usize,
     pub(crate) flags: u32,
 }
 
-/// `recvmsg(fd, &{iov, control}, flags)`, then ownership of every descriptor
-/// the kernel installed for it: the one place where received numbers become
+/// `recvmsg(fd, &{iov, control}, flags)` offering the kernel the first
+/// `limit` bytes of `control`, then ownership of every descriptor the kernel
+/// installed for it: the one place where received numbers become
 /// [`OwnedFd`]s (see [`take_with`] for which are kept and which closed).
-pub(crate) fn recvmsg<const FDS: usize>(
+/// `control` keeps the raw bytes (none after an error).
+#[inline]
+pub(crate) fn recvmsg<'c, const FDS: usize, const N: usize>(
     fd: BorrowedFd<'_>,
     iov: &mut [IoSliceMut<'_>],
-    control: &mut [u8],
+    control: &'c mut RecvControl<N>,
+    limit: usize,
     flags: u32,
-) -> SysResult<(RecvResult, Taken<FDS, OwnedFd>)> {
+) -> SysResult<(RecvResult, Taken<'c, FDS, OwnedFd>)> {
+    let area = control.area(limit);
+    let offered = area.len();
     let mut msg = n::msghdr {
         msg_name: ptr::null_mut(),
         msg_namelen: 0,
         msg_iov: iov.as_mut_ptr().cast(),
         msg_iovlen: iov.len() as _,
-        msg_control: if control.is_empty() { ptr::null_mut() } else { control.as_mut_ptr().cast() },
-        msg_controllen: control.len() as _,
+        msg_control: if area.is_empty() { ptr::null_mut() } else { area.as_mut_ptr().cast() },
+        msg_controllen: area.len() as _,
         msg_flags: 0,
     };
     // SAFETY: `msg` points at the borrowed iovecs (each describing a mutably
@@ -195,17 +202,19 @@ pub(crate) fn recvmsg<const FDS: usize>(
     // bytes; the kernel writes at most the lengths given.
     let bytes = ret(unsafe {
         syscall3(g::__NR_recvmsg as usize, fd_arg(fd), mut_ptr_arg(&mut msg), uint_arg(flags))
-    })?;
-    let control_len = (msg.msg_controllen as usize).min(control.len());
-    let received = control.get(..control_len).unwrap_or_default();
+    })
+    .inspect_err(|_| control.set_len(0))?;
+    // The kernel reports at most what it was offered; a larger value is
+    // clamped, so that nothing beyond this receive's area is ever read.
+    control.set_len((msg.msg_controllen as usize).min(offered));
     // SAFETY: the recvmsg that wrote these bytes just returned, and this is
     // their only walk: every non-negative number in an SCM_RIGHTS or
     // SCM_PIDFD payload is a descriptor the kernel installed for this call
     // and nothing owns yet. `take_with` calls this exactly once for each such
     // number and for nothing else (its contract, checked on hostile bytes
     // under Miri in cmsg's tests).
-    let taken = take_with::<FDS, _>(received, |fd| unsafe { OwnedFd::from_raw_fd(fd) });
-    Ok((RecvResult { bytes, control_len, flags: msg.msg_flags as u32 }, taken))
+    let taken = take_with::<FDS, _>(control.as_bytes(), |fd| unsafe { OwnedFd::from_raw_fd(fd) });
+    Ok((RecvResult { bytes, flags: msg.msg_flags as u32 }, taken))
 }
 
 /// `read(fd, buf, len)`.
