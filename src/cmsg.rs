@@ -85,6 +85,23 @@ pub const fn cmsg_space(payload: usize) -> usize {
     HDR.saturating_add(align(payload))
 }
 
+/// The header of a `SOL_SOCKET` message of `kind` with `payload` bytes, as
+/// the kernel reads it: `cmsg_len` = `CMSG_LEN(payload)`, then level and
+/// type. Straight stores (or a constant), no loop.
+const fn header(payload: usize, kind: u32) -> [u8; HDR] {
+    let mut h = [0u8; HDR];
+    if let Some((len, rest)) = h.split_first_chunk_mut::<{ size_of::<usize>() }>() {
+        *len = cmsg_len(payload).to_ne_bytes();
+        if let Some(level_type) = rest.first_chunk_mut::<8>() {
+            *level_type = key(SOL_SOCKET, kind).to_ne_bytes();
+        }
+    }
+    h
+}
+
+/// The header of every `SCM_CREDENTIALS` message.
+const CREDENTIALS_HEADER: [u8; HDR] = header(size_of::<ucred>(), SCM_CREDENTIALS);
+
 /// Space for one `SCM_RIGHTS` message with `n` descriptors.
 ///
 /// # Examples
@@ -302,9 +319,9 @@ impl<'fd, const N: usize> SendControl<'fd, N> {
         if fds.len() > SCM_MAX_FD {
             return Err(Error::TooManyFds { count: fds.len() });
         }
-        let payload = self.push(fds.len() * FD_SIZE, SCM_RIGHTS)?;
-        for (slot, fd) in payload.chunks_exact_mut(FD_SIZE).zip(fds) {
-            slot.copy_from_slice(&fd.as_raw_fd().to_ne_bytes());
+        let payload = self.push(header(fds.len() * FD_SIZE, SCM_RIGHTS))?;
+        for (slot, fd) in payload.as_chunks_mut::<FD_SIZE>().0.iter_mut().zip(fds) {
+            *slot = fd.as_raw_fd().to_ne_bytes();
         }
         Ok(())
     }
@@ -325,31 +342,31 @@ impl<'fd, const N: usize> SendControl<'fd, N> {
     /// # Ok::<(), rawscm::Error>(())
     /// ```
     pub fn push_credentials(&mut self, creds: Ucred) -> Result<()> {
-        let payload = self.push(size_of::<ucred>(), SCM_CREDENTIALS)?;
+        let payload = self.push(CREDENTIALS_HEADER)?;
         let words = [creds.pid as u32, creds.uid, creds.gid];
-        for (slot, w) in payload.chunks_exact_mut(4).zip(words) {
-            slot.copy_from_slice(&w.to_ne_bytes());
+        for (slot, w) in payload.as_chunks_mut::<4>().0.iter_mut().zip(words) {
+            *slot = w.to_ne_bytes();
         }
         Ok(())
     }
 
-    /// Appends a `SOL_SOCKET` message of `kind` with `payload` bytes: writes
-    /// its header and zero padding, commits it, and returns its payload to
+    /// Appends the message that `hdr` (from [`header`]) describes: writes
+    /// the header and zero padding, commits it, and returns its payload to
     /// fill. Nothing changes when it does not fit.
-    fn push(&mut self, payload: usize, kind: u32) -> Result<&mut [u8]> {
+    fn push(&mut self, hdr: [u8; HDR]) -> Result<&mut [u8]> {
+        let (len, _) = hdr.split_first_chunk::<{ size_of::<usize>() }>().unwrap_or((&[0; _], &[]));
+        let payload = usize::from_ne_bytes(*len).saturating_sub(HDR);
         let at = self.len;
         let needed = cmsg_space(payload);
-        let available = N - at;
-        let Some(msg) = self.buf.bytes.get_mut(at..).and_then(|free| free.get_mut(..needed)) else {
-            return Err(Error::ControlBufferFull { needed, available });
-        };
-        let (hdr, rest) = msg.split_at_mut(HDR);
-        hdr[LEN_AT..LEVEL_AT].copy_from_slice(&cmsg_len(payload).to_ne_bytes());
-        hdr[LEVEL_AT..TYPE_AT].copy_from_slice(&(SOL_SOCKET as c_int).to_ne_bytes());
-        hdr[TYPE_AT..HDR].copy_from_slice(&(kind as c_int).to_ne_bytes());
-        rest.fill(0);
+        let full = Error::ControlBufferFull { needed, available: N.saturating_sub(at) };
+        let msg = self.buf.bytes.get_mut(at..).and_then(|free| free.get_mut(..needed)).ok_or(full)?;
+        let (head, rest) = msg.split_first_chunk_mut::<HDR>().ok_or(full)?;
+        *head = hdr;
+        // `needed` covers the header, the payload and the padding.
+        let (data, padding) = rest.split_at_mut_checked(payload).ok_or(full)?;
+        padding.fill(0);
         self.len = at + needed;
-        Ok(&mut rest[..payload])
+        Ok(data)
     }
 }
 
@@ -467,7 +484,7 @@ impl<const N: usize> RecvControl<N> {
     /// [`set_len`](Self::set_len), 0 if it failed.
     pub(crate) fn area(&mut self, limit: usize) -> &mut [u8] {
         let n = if limit < N { limit } else { N };
-        &mut self.buf.bytes[..n]
+        self.buf.bytes.get_mut(..n).unwrap_or_default()
     }
 
     /// Records that the kernel wrote `len` bytes (`msg_controllen`) into the

@@ -338,27 +338,28 @@ pub(crate) fn waitid_any(options: u32) -> SysResult<ChildState> {
 
 /// `waitid(idtype, id, &info, options, NULL)`.
 fn waitid_idtype(idtype: u32, id: i32, options: u32) -> SysResult<ChildState> {
-    // All-zero is a valid siginfo (integers and pointers only); si_pid stays
-    // 0 when WNOHANG finds nothing, as waitid(2) documents.
-    let mut info = MaybeUninit::<g::siginfo>::zeroed();
+    let mut info = MaybeUninit::<g::siginfo>::uninit();
+    let p = info.as_mut_ptr();
+    // SAFETY: places inside `info`, which is writable; union fields of plain
+    // integers, only addressed here.
+    let (pid, code, status) = unsafe {
+        let sig = &raw mut (*p).__bindgen_anon_1.__bindgen_anon_1;
+        let chld = &raw mut (*sig)._sifields._sigchld;
+        (&raw mut (*chld)._pid, &raw mut (*sig).si_code, &raw mut (*chld)._status)
+    };
+    // Only the three fields read below are set first, not all 128 bytes: on
+    // success Linux writes them (a pid of 0 when WNOHANG finds nothing);
+    // qemu-user writes nothing then, so they must hold that 0 already.
+    // SAFETY: the three pointers are in bounds, aligned and writable.
+    unsafe { (pid.write(0), code.write(0), status.write(0)) };
     // SAFETY: `info` is a writable siginfo; the rusage pointer is null.
     ret(unsafe {
-        syscall5(
-            g::__NR_waitid as usize,
-            uint_arg(idtype),
-            int_arg(id),
-            mut_ptr_arg(info.as_mut_ptr()),
-            uint_arg(options),
-            0,
-        )
+        syscall5(g::__NR_waitid as usize, uint_arg(idtype), int_arg(id), mut_ptr_arg(p), uint_arg(options), 0)
     })?;
-    // SAFETY: zero-initialised and possibly written by the kernel; every bit
-    // pattern of these integer fields is valid, and SIGCHLD information is
-    // the `_sigchld` member for every child the kernel reports.
-    let info = unsafe { info.assume_init().__bindgen_anon_1.__bindgen_anon_1 };
-    // SAFETY: see above; the union holds plain integers.
-    let chld = unsafe { info._sifields._sigchld };
-    Ok(ChildState { pid: chld._pid, code: info.si_code, status: chld._status })
+    // SAFETY: initialised above and possibly rewritten by the kernel; any bit
+    // pattern of these integers is valid, and the SIGCHLD fields are those
+    // the kernel fills for every child it reports.
+    Ok(unsafe { ChildState { pid: pid.read(), code: code.read(), status: status.read() } })
 }
 
 /// `exit_group(code)`.
