@@ -69,6 +69,7 @@ pub mod rt;
 #[deny(unsafe_code)]
 mod socket;
 mod sys;
+pub mod vdso;
 
 pub use cmsg::{
     cmsg_len, cmsg_space, space_for_fds, ControlMessage, ControlMessages, RawFds, RecvControl, SendControl,

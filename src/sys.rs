@@ -13,6 +13,7 @@ use crate::io::{IoSlice, IoSliceMut};
 use core::ffi::CStr;
 use core::mem::{size_of, MaybeUninit};
 use core::ptr;
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use linux_raw_sys::general as g;
 use linux_raw_sys::net as n;
 
@@ -438,9 +439,25 @@ fn timespec_long(ns: u64) -> g::timespec {
     g::timespec { tv_sec: secs as _, tv_nsec: (ns % 1_000_000_000) as _ }
 }
 
-/// `clock_gettime(CLOCK_MONOTONIC)` as nanoseconds (`clock_gettime64` on
-/// 32-bit targets, Linux 5.1+, falling back to `clock_gettime`).
+/// `clock_gettime(CLOCK_MONOTONIC)` as nanoseconds: through the vDSO where
+/// there is one (no system call), else the system call (`clock_gettime64`
+/// on 32-bit targets, Linux 5.1+, falling back to `clock_gettime`).
 pub(crate) fn monotonic_ns() -> SysResult<u64> {
+    let nanos = |ts: g::__kernel_timespec| {
+        (ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64)
+    };
+    #[cfg(feature = "vdso")]
+    if let Some(clock_gettime) = vdso_clock::get() {
+        let mut ts = timespec64(0);
+        // SAFETY: the vDSO's clock_gettime of this architecture (found by name
+        // and version in the image the kernel mapped, which stays mapped):
+        // `extern "C" int (clockid_t, struct __kernel_timespec *)`; `ts` is
+        // writable. A non-zero result (the clock it cannot serve) leaves the
+        // answer to the system call.
+        if unsafe { clock_gettime(g::CLOCK_MONOTONIC as _, &mut ts) } == 0 {
+            return Ok(nanos(ts));
+        }
+    }
     let time64 = || {
         let mut ts = timespec64(0);
         // SAFETY: `ts` is a writable __kernel_timespec, the layout of
@@ -448,7 +465,7 @@ pub(crate) fn monotonic_ns() -> SysResult<u64> {
         ret(unsafe {
             syscall2(CLOCK_GETTIME64 as usize, uint_arg(g::CLOCK_MONOTONIC), mut_ptr_arg(&mut ts))
         })?;
-        Ok((ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64))
+        Ok(nanos(ts))
     };
     #[cfg(target_pointer_width = "32")]
     {
@@ -465,6 +482,136 @@ pub(crate) fn monotonic_ns() -> SysResult<u64> {
     }
     #[cfg(target_pointer_width = "64")]
     time64()
+}
+
+/// `AT_SYSINFO_EHDR` handed over by a runtime; 0 if none was.
+static SYSINFO_EHDR: AtomicUsize = AtomicUsize::new(0);
+
+/// Hands rawscm the address of the vDSO (`AT_SYSINFO_EHDR` from the
+/// auxiliary vector), for programs that have the auxiliary vector at hand
+/// (a `#![no_main]` runtime reads it above the environment on the initial
+/// stack). Without it, rawscm asks the kernel (`prctl(PR_GET_AUXV)`, Linux
+/// 6.4+, else `/proc/self/auxv`) on the first clock read. Nothing is parsed
+/// here; 0 means "no vDSO". Without the `vdso` feature it only records the
+/// address.
+///
+/// # Safety
+/// `addr` must be this process's `AT_SYSINFO_EHDR` (the start of the vDSO
+/// image the kernel mapped, which stays mapped), or 0.
+///
+/// # Examples
+/// ```
+/// // What a runtime does with the value it found; here, libc's copy.
+/// let ehdr = unsafe { libc::getauxval(libc::AT_SYSINFO_EHDR) } as usize;
+/// // SAFETY: the kernel's AT_SYSINFO_EHDR for this process.
+/// unsafe { rawscm::vdso::set_sysinfo_ehdr(ehdr) };
+/// assert!(!rawscm::vdso::uses_vdso() || ehdr != 0); // a vDSO clock needs a vDSO
+/// ```
+///
+/// # References
+/// - [getauxval(3)](https://man7.org/linux/man-pages/man3/getauxval.3.html)
+/// - [vdso(7)](https://man7.org/linux/man-pages/man7/vdso.7.html)
+pub unsafe fn set_sysinfo_ehdr(addr: usize) {
+    SYSINFO_EHDR.store(addr, Relaxed);
+    #[cfg(feature = "vdso")]
+    vdso_clock::forget(addr == 0);
+}
+
+/// Whether the vDSO's `clock_gettime` is used.
+pub(crate) fn have_vdso_clock() -> bool {
+    #[cfg(feature = "vdso")]
+    return vdso_clock::get().is_some();
+    #[cfg(not(feature = "vdso"))]
+    false
+}
+
+/// Makes every later clock read a system call.
+pub(crate) fn forget_vdso_clock() {
+    #[cfg(feature = "vdso")]
+    vdso_clock::forget(true);
+}
+
+/// The vDSO's `clock_gettime` (feature `vdso`): found on first use, kept in
+/// an atomic.
+#[cfg(feature = "vdso")]
+mod vdso_clock {
+    use super::{mut_ptr_arg, open, read, ret, syscall5, uint_arg, SYSINFO_EHDR};
+    use crate::fd::AsFd;
+    use core::ffi::c_int;
+    use core::mem::size_of;
+    use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use linux_raw_sys::general as g;
+    use linux_raw_sys::prctl::PR_GET_AUXV;
+
+    /// The vDSO's `clock_gettime` (see [`crate::vdso::CLOCK_GETTIME`]):
+    /// `int (clockid_t, struct __kernel_timespec *)`.
+    pub(crate) type ClockGettime = unsafe extern "C" fn(c_int, *mut g::__kernel_timespec) -> c_int;
+
+    /// The address of the vDSO's `clock_gettime`, or one of these two.
+    static ADDR: AtomicUsize = AtomicUsize::new(NOT_LOOKED_UP);
+    const NOT_LOOKED_UP: usize = 0;
+    const NONE: usize = 1;
+
+    /// Forgets the answer: with `for_good`, no vDSO clock from now on;
+    /// else look it up again.
+    pub(crate) fn forget(for_good: bool) {
+        ADDR.store(if for_good { NONE } else { NOT_LOOKED_UP }, Relaxed);
+    }
+
+    /// The vDSO's `clock_gettime`, looked up on the first call (threads
+    /// racing there look it up twice and agree); `None` without one.
+    pub(crate) fn get() -> Option<ClockGettime> {
+        let mut addr = ADDR.load(Relaxed);
+        if addr == NOT_LOOKED_UP {
+            addr = find().unwrap_or(NONE);
+            ADDR.store(addr, Relaxed);
+        }
+        // SAFETY: any other value is the address of the vDSO function that
+        // `find` found, whose type is `ClockGettime`.
+        (addr != NONE).then(|| unsafe { core::mem::transmute::<usize, ClockGettime>(addr) })
+    }
+
+    /// The address of the vDSO's `clock_gettime`, if the kernel mapped a
+    /// vDSO and it has the symbol.
+    fn find() -> Option<usize> {
+        let base = match SYSINFO_EHDR.load(Relaxed) {
+            0 => sysinfo_ehdr_from_kernel()?,
+            addr => addr,
+        };
+        // The vDSO is at least one page, and pages are at least 4 KiB.
+        // SAFETY: `base` is AT_SYSINFO_EHDR: the kernel mapped the vDSO image
+        // there, readable, for the life of the process.
+        let head = unsafe { core::slice::from_raw_parts(base as *const u8, 4096) };
+        let len = crate::vdso::image_len(head)?;
+        if len > 1 << 20 {
+            return None; // not a vDSO: they are a few pages
+        }
+        // SAFETY: as above; the kernel maps the whole image, which holds the
+        // file contents of its loadable segment (`len`).
+        let image = unsafe { core::slice::from_raw_parts(base as *const u8, len) };
+        let (name, version) = crate::vdso::CLOCK_GETTIME;
+        Some(base + crate::vdso::find(image, name, version)?)
+    }
+
+    /// `AT_SYSINFO_EHDR` as the kernel tells it: `prctl(PR_GET_AUXV)`
+    /// (Linux 6.4+; qemu-user 7.2 refuses it), else `/proc/self/auxv`
+    /// (which qemu-user emulates, where `/proc` is mounted).
+    fn sysinfo_ehdr_from_kernel() -> Option<usize> {
+        // Room for 64 entries; the kernel keeps fewer (AT_VECTOR_SIZE).
+        let mut buf = [0u8; 128 * size_of::<usize>()];
+        let len = buf.len();
+        let p = mut_ptr_arg(buf.as_mut_ptr());
+        // SAFETY: PR_GET_AUXV writes at most `len` bytes to `buf`, and
+        // returns the size of the whole vector.
+        let n = match ret(unsafe { syscall5(g::__NR_prctl as usize, uint_arg(PR_GET_AUXV), p, len, 0, 0) }) {
+            Ok(n) => n,
+            Err(_) => {
+                let file = open(c"/proc/self/auxv", g::O_RDONLY).ok()?;
+                read(file.as_fd(), &mut buf).ok()?
+            }
+        };
+        crate::vdso::sysinfo_ehdr(buf.get(..n).unwrap_or(&buf))
+    }
 }
 
 #[cfg(target_pointer_width = "64")]

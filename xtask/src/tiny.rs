@@ -71,6 +71,7 @@ pub fn in_test() -> Result<(), String> {
             "clippy",
             "-p",
             "rawscm",
+            "--no-default-features",
             "--features",
             "rt",
             "--examples",
@@ -148,7 +149,11 @@ pub fn build_static(example: &str, triple: &str) -> Result<PathBuf, String> {
     let script = dir.join("discard.ld");
     std::fs::write(&script, DISCARD_SCRIPT).map_err(|e| format!("cannot write {}: {e}", script.display()))?;
     let mut cmd = util::cargo();
-    cmd.args(["rustc", "-p", "rawscm", "--features", "rt", "--example", example, "--profile", "tiny"]);
+    // Without the `vdso` feature: a one-shot helper reads the clock a few
+    // times, and the vDSO lookup would cost more code (about 2 KiB) and more
+    // system calls (finding the vDSO) than it saves.
+    cmd.args(["rustc", "-p", "rawscm", "--no-default-features", "--features", "rt"]);
+    cmd.args(["--example", example, "--profile", "tiny"]);
     cmd.args(["--target", triple, "--"]);
     cmd.args(["-Clinker=rust-lld", "-Clinker-flavor=ld.lld", "-Clink-self-contained=no"]);
     for arg in LINK_ARGS {
