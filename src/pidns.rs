@@ -24,9 +24,10 @@ use crate::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
 use crate::msg::{recvmsg, sendmsg, Received, RecvFlags, SendFlags};
 use crate::poll::{wait_readable, Deadline};
-use crate::process::{isolate_child, OwnChild, Pid};
+use crate::process::{close_all_but, OwnChild, Pid};
 use crate::socket::{set_passcred, socketpair, SocketFlags, SocketType};
 use crate::sys;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use core::time::Duration;
 use linux_raw_sys::general::{
     pollfd, _IOC_DIRSHIFT, _IOC_NRSHIFT, _IOC_READ, _IOC_SIZESHIFT, _IOC_TYPEBITS, _IOC_TYPESHIFT,
@@ -34,16 +35,23 @@ use linux_raw_sys::general::{
 };
 use linux_raw_sys::ioctl::NS_GET_USERNS;
 
-/// `NS_GET_PID_FROM_PIDNS` = `_IOR(NSIO, 0x6, int)` (`include/uapi/linux/nsfs.h`,
-/// Linux 6.11), built from linux-raw-sys's per-architecture `_IOC_*` layout
-/// (powerpc differs); `NSIO` is read back from `NS_GET_USERNS` = `_IO(NSIO, 0x1)`.
-const NS_GET_PID_FROM_PIDNS: u32 = {
+/// `_IOR(NSIO, nr, int)` (`include/uapi/linux/nsfs.h`), built from
+/// linux-raw-sys's per-architecture `_IOC_*` layout (powerpc differs);
+/// `NSIO` is read back from `NS_GET_USERNS` = `_IO(NSIO, 0x1)`.
+const fn nsio_ior_int(nr: u32) -> u32 {
     let nsio = (NS_GET_USERNS >> _IOC_TYPESHIFT) & ((1 << _IOC_TYPEBITS) - 1);
     (_IOC_READ << _IOC_DIRSHIFT)
         | (nsio << _IOC_TYPESHIFT)
-        | (0x6 << _IOC_NRSHIFT)
+        | (nr << _IOC_NRSHIFT)
         | ((core::mem::size_of::<i32>() as u32) << _IOC_SIZESHIFT)
-};
+}
+
+/// `NS_GET_PID_FROM_PIDNS` (Linux 6.11): the pid, in our namespace, of a pid
+/// of the namespace.
+const NS_GET_PID_FROM_PIDNS: u32 = nsio_ior_int(0x6);
+/// `NS_GET_PID_IN_PIDNS` (Linux 6.11): the pid, in the namespace, of one of
+/// ours (`ESRCH` when it is not a member).
+const NS_GET_PID_IN_PIDNS: u32 = nsio_ior_int(0x8);
 
 /// How to look a pid up.
 ///
@@ -152,7 +160,7 @@ pub fn translate_pid(task: Pid, pid: Pid, method: Method) -> Result<Translated> 
     }
     let ns = open_pid_ns(task)?;
     if method != Method::Fork {
-        match via_ioctl(ns.as_fd(), pid) {
+        match via_ioctl(ns.as_fd(), task, pid) {
             Ok(found) => return Ok(Translated { pid: found, via: Via::Ioctl }),
             // Not in that namespace (or not visible from ours): the fork path
             // would say the same.
@@ -168,10 +176,19 @@ pub fn translate_pid(task: Pid, pid: Pid, method: Method) -> Result<Translated> 
 /// `ioctl(ns, NS_GET_PID_FROM_PIDNS, pid)`, refusing a dead namespace: once
 /// its init has exited, the init stays findable as a zombie until reaped,
 /// and the ioctl would still report it (the fork path fails there).
-fn via_ioctl(ns: BorrowedFd<'_>, pid: Pid) -> Result<Pid> {
+///
+/// The cheap evidence that the init has not exited is another member of its
+/// namespace: an init's exit waits until every other process of the
+/// namespace is gone (`zap_pid_ns_processes`), so while `task`, not the
+/// init, is still a member (`NS_GET_PID_IN_PIDNS` gives its pid there, not
+/// 1), the init has not become a zombie. One more ioctl, no descriptor,
+/// nothing from `/proc`. When `task` is the init itself, or has gone, the
+/// init's pidfd decides ([`has_exited`]).
+fn via_ioctl(ns: BorrowedFd<'_>, task: Pid, pid: Pid) -> Result<Pid> {
     let found = sys::ioctl_int(ns, NS_GET_PID_FROM_PIDNS, pid as usize)? as Pid;
     let init = if pid == 1 { found } else { sys::ioctl_int(ns, NS_GET_PID_FROM_PIDNS, 1)? as Pid };
-    if has_exited(init) {
+    let member = sys::ioctl_int(ns, NS_GET_PID_IN_PIDNS, task as usize).is_ok_and(|inside| inside > 1);
+    if !member && has_exited(init) {
         return Err(Errno::ESRCH.into());
     }
     Ok(found)
@@ -267,20 +284,16 @@ fn report(sock: BorrowedFd<'_>, e: Error) {
 /// `SO_PASSCRED` is armed before any child exists, so no ping is needed.
 /// The children are the crate's own ([`OwnChild`]): they cannot be reaped
 /// by anything else, block every signal, and hold no descriptor but their
-/// socket; the intermediate child is watched through its pidfd, so that its
-/// end is seen at once even when another thread's fork holds a copy of its
-/// socket.
+/// socket; an answer that is late has the intermediate child watched
+/// through its pidfd too, so that its end is seen even when another
+/// thread's fork holds a copy of its socket ([`WATCH_AFTER`]).
 fn via_fork(ns: BorrowedFd<'_>, pid: Pid, deadline: Deadline) -> Result<Pid> {
     let (ours, theirs) = socketpair(SocketType::SeqPacket, SocketFlags::default())?;
     set_passcred(&ours, true)?; // armed before the child exists
-    let keep = [ns.as_raw_fd(), theirs.as_raw_fd()];
-    let child = OwnChild::spawn(|| {
-        isolate_child(&keep);
-        intermediate(ns, theirs.as_fd(), pid, deadline);
-        0
-    })?;
+    let ids = ids();
+    let mut child = OwnChild::spawn(|| intermediate(ns, theirs.as_fd(), pid, ids))?;
     drop(theirs); // so that the children's end shows as end of stream
-    let answer = wait_for_answer(ours.as_fd(), &child, deadline);
+    let answer = wait_for_answer(ours.as_fd(), &mut child, deadline);
     if answer.is_err() {
         // No word from the helpers (timeout, or our own failure): end them
         // (the grandchild dies with the intermediate: parent-death signal).
@@ -294,71 +307,112 @@ fn via_fork(ns: BorrowedFd<'_>, pid: Pid, deadline: Deadline) -> Result<Pid> {
     answer?
 }
 
+/// Our user and group id, as a grandchild claims them in its credentials:
+/// read once per process (two system calls fewer per lookup). Should they
+/// change later, the kernel refuses the stale ones (`EPERM`) and the
+/// grandchild reads them again.
+fn ids() -> (u32, u32) {
+    // uid and gid -1 are never ids (setresuid(2) reserves them): "not read".
+    static IDS: AtomicU64 = AtomicU64::new(u64::MAX);
+    let mut both = IDS.load(Relaxed);
+    if both == u64::MAX {
+        both = (u64::from(sys::getuid()) << 32) | u64::from(sys::getgid());
+        IDS.store(both, Relaxed);
+    }
+    ((both >> 32) as u32, both as u32)
+}
+
 /// In the intermediate child: join the namespace, fork the grandchild that
 /// lives in it, and wait for it (its parent-death signal needs us alive).
-fn intermediate(ns: BorrowedFd<'_>, sock: BorrowedFd<'_>, pid: Pid, deadline: Deadline) {
-    let r = sys::setns(ns, CLONE_NEWPID).map_err(Error::from).and_then(|()| {
-        sys::close(ns.as_raw_fd()); // the grandchild needs no way back
-                                    // A pidfd of ourselves: the grandchild checks that we still live.
-        let me = sys::pidfd_open(sys::getpid()).ok();
-        let me_fd = me.as_ref().map(OwnedFd::as_fd);
-        let grandchild = OwnChild::spawn(|| {
-            if let Err(e) = grandchild(sock, me_fd, pid, deadline) {
-                report(sock, e);
-            }
-            0
-        })
-        // Forking into a namespace whose init has exited fails with ENOMEM.
-        .map_err(|e| if e == Error::Os(Errno::ENOMEM) { Error::Os(Errno::ESRCH) } else { e })?;
-        let _ = grandchild.wait();
-        Ok(())
-    });
-    if let Err(e) = r {
-        report(sock, e);
+/// Returns the exit code; nothing is dropped after it (`exit_group`).
+///
+/// Neither helper waits for anything but the other: they need no deadline.
+/// The parent keeps it, and on a timeout ends them both.
+fn intermediate(ns: BorrowedFd<'_>, sock: BorrowedFd<'_>, pid: Pid, ids: (u32, u32)) -> i32 {
+    // No handler of the program may run here; then the namespace, and then
+    // every descriptor but the socket goes (the namespace's with them: the
+    // grandchild needs no way back), in two close_range calls.
+    let _ = sys::block_all_signals();
+    let joined = sys::setns(ns, CLONE_NEWPID);
+    close_all_but(&[sock.as_raw_fd()]);
+    if let Err(e) = joined {
+        report(sock, e.into());
+        return 0;
     }
+    // Our pid, for the grandchild to recognise us as its parent.
+    let me = sys::getpid();
+    match OwnChild::spawn(|| match grandchild(sock, me, pid, ids) {
+        Ok(()) => 0,
+        Err(e) => {
+            report(sock, e);
+            0
+        }
+    }) {
+        Ok(grandchild) => drop(grandchild.wait()),
+        // Forking into a namespace whose init has exited fails with ENOMEM.
+        Err(Error::Os(Errno::ENOMEM)) => report(sock, Errno::ESRCH.into()),
+        Err(e) => report(sock, e),
+    }
+    0
 }
 
 /// In the grandchild, inside the target namespace: send credentials naming
 /// `pid` (as seen here).
-fn grandchild(
-    sock: BorrowedFd<'_>,
-    parent: Option<BorrowedFd<'_>>,
-    pid: Pid,
-    deadline: Deadline,
-) -> Result<()> {
+fn grandchild(sock: BorrowedFd<'_>, parent: Pid, pid: Pid, ids: (u32, u32)) -> Result<()> {
     // If the intermediate is killed, take this process down with it; if it
-    // died before that took effect, stop here.
+    // died before that took effect, stop here. While it lives it is our
+    // parent: invisible from inside the namespace (0) unless the namespace
+    // is its own (then `parent`); an orphan gets a reaper of the namespace,
+    // which is visible.
     sys::set_parent_death_signal(SIGKILL)?;
-    if let Some(parent) = parent {
-        let mut p = [pollfd { fd: parent.as_raw_fd(), events: POLLIN as i16, revents: 0 }];
-        if matches!(sys::ppoll(&mut p, 0), Ok(1)) {
-            return Err(Error::PeerClosed);
-        }
+    let ppid = sys::getppid();
+    if ppid != 0 && ppid != parent {
+        return Err(Error::PeerClosed);
     }
     // Forking may have created `pid` in that namespace: then it did not
-    // exist before, and the answer would be ourselves.
-    if sys::getpid() == pid {
+    // exist before, and the answer would be ourselves. (Never pid 1: a
+    // namespace whose init has gone takes no new process.)
+    if pid != 1 && sys::getpid() == pid {
         return Err(Errno::ESRCH.into());
     }
-    if deadline.passed()? {
-        return Err(Error::Timeout);
+    let send = |(uid, gid)| {
+        let mut control = SendControl::<SPACE_CREDENTIALS>::new();
+        control.push_credentials(Ucred { pid, uid, gid })?;
+        sendmsg(sock, &[IoSlice::new(&[ANSWER])], &control, SendFlags::default())
+    };
+    match send(ids) {
+        // The ids read earlier may be stale; the fresh ones may be claimed.
+        Err(Error::Os(Errno::EPERM)) => send((sys::getuid(), sys::getgid())).map(drop),
+        other => other.map(drop),
     }
-    let creds = Ucred { pid, uid: sys::getuid(), gid: sys::getgid() };
-    let mut control = SendControl::<SPACE_CREDENTIALS>::new();
-    control.push_credentials(creds)?;
-    sendmsg(sock, &[IoSlice::new(&[ANSWER])], &control, SendFlags::default())?;
-    Ok(())
 }
+
+/// How long the parent waits for the helpers' answer on the socket alone;
+/// after that it also watches the intermediate child through its pidfd.
+/// Answers take a few hundred microseconds, and a helper that fails says so
+/// or ends, which shows as end of stream. Only when another thread's fork
+/// holds a copy of the socket does the end of a silent helper need the
+/// pidfd; opening one for every lookup would cost as much as several of its
+/// system calls.
+const WATCH_AFTER: Duration = Duration::from_millis(20);
 
 /// Waits, at most until `deadline`, for the helpers' answer on `sock`, or
 /// for the intermediate child to end without one. `Err`: no answer came
 /// (timeout, end of stream, a failure here); `Ok` holds the helpers' answer,
 /// an error they reported included.
-fn wait_for_answer(sock: BorrowedFd<'_>, child: &OwnChild, deadline: Deadline) -> Result<Result<Pid>> {
-    let watch = child.pidfd().map_or(-1, |fd| fd.as_raw_fd()); // poll ignores -1
+fn wait_for_answer(sock: BorrowedFd<'_>, child: &mut OwnChild, deadline: Deadline) -> Result<Result<Pid>> {
+    let mut watch = -1; // poll ignores -1
+    let mut until = Deadline::after(WATCH_AFTER).earlier(deadline);
     loop {
         let mut fds = [sock.as_raw_fd(), watch].map(|fd| pollfd { fd, events: POLLIN as i16, revents: 0 });
-        crate::poll::poll_until(&mut fds, deadline)?;
+        match crate::poll::poll_until(&mut fds, until) {
+            Err(Error::Timeout) if until != deadline => {
+                watch = child.watch().map_or(-1, |fd| fd.as_raw_fd());
+                until = deadline;
+                continue;
+            }
+            other => other?,
+        };
         if fds[0].revents != 0 {
             if let Some(answer) = read_answer(sock)? {
                 return Ok(answer);
@@ -514,5 +568,35 @@ fn peer_gone(e: Error) -> Error {
     match e {
         Error::Os(Errno::ECONNREFUSED | Errno::EPIPE | Errno::ECONNRESET) => Error::PeerClosed,
         e => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::time::Instant;
+
+    /// A helper that ends without a word while another copy of its socket
+    /// stays open (what another thread's fork leaves behind): no end of
+    /// stream ever comes, and its pidfd, watched once the answer is late,
+    /// shows its end long before the deadline.
+    #[test]
+    fn a_silent_helper_is_seen_to_end_even_when_its_socket_has_another_copy() {
+        let (ours, theirs) = socketpair(SocketType::SeqPacket, SocketFlags::default()).unwrap();
+        let mut child = OwnChild::spawn(|| 0).unwrap();
+        let deadline = Deadline::after(Duration::from_secs(3));
+        let start = Instant::now();
+        let r = wait_for_answer(ours.as_fd(), &mut child, deadline);
+        let took = start.elapsed();
+        drop(theirs); // held until here: the copy that hides the end
+        if child.watch().is_none() {
+            // No pidfd here (qemu-user, or a kernel before 5.3): the deadline.
+            assert_eq!(r, Err(Error::Timeout));
+            return;
+        }
+        assert_eq!(r, Err(Error::PeerClosed));
+        assert!(took >= WATCH_AFTER && took < Duration::from_secs(2), "{took:?}");
+        assert!(child.wait().is_ok());
     }
 }

@@ -66,6 +66,15 @@ impl Deadline {
         self.remaining_ns().map(Duration::from_nanos)
     }
 
+    /// The earlier of two deadlines (a clock failure in either is kept).
+    pub(crate) fn earlier(self, other: Deadline) -> Deadline {
+        let at = match (self.at, other.at) {
+            (Ok(a), Ok(b)) => Ok(a.min(b)),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        Deadline { at }
+    }
+
     /// [`remaining`](Self::remaining) in nanoseconds.
     pub(crate) fn remaining_ns(self) -> Result<u64> {
         let at = self.at.map_err(Error::Clock)?;

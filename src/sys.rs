@@ -238,31 +238,21 @@ pub(crate) fn fork() -> SysResult<usize> {
         // SAFETY: fork takes no arguments; the child continues on a copy of
         // this stack, so returning in both processes is sound.
         Some(nr) => ret(unsafe { syscall0(nr as usize) }),
-        None => clone(0, g::SIGCHLD, false).map(|(pid, _)| pid),
+        None => clone(0, g::SIGCHLD),
     }
 }
 
-/// `clone(flags | exit_signal, 0, &pidfd, 0, 0)` in the architecture's
+/// `clone(flags | exit_signal, 0, NULL, NULL, 0)` in the architecture's
 /// argument order: a fork (the child runs on a copy of this stack) with
 /// extra flags and the signal the parent gets when the child ends
-/// (`SIGCHLD`, or 0 for none); with `want_pidfd`, also `CLONE_PIDFD` (Linux
-/// 5.2+). Returns 0 in the child, and in the parent the child's pid and its
-/// pidfd when one was asked for and the kernel made it (older kernels
-/// ignore the flag).
-pub(crate) fn clone(flags: u32, exit_signal: u32, want_pidfd: bool) -> SysResult<(usize, Option<OwnedFd>)> {
-    let mut pidfd: i32 = -1;
-    let pidfd_flag = if want_pidfd { g::CLONE_PIDFD } else { 0 };
-    let [a1, a2] = crate::arch::clone_args(uint_arg(flags | pidfd_flag | exit_signal));
+/// (`SIGCHLD`, or 0 for none). Returns 0 in the child, the child's pid in
+/// the parent.
+pub(crate) fn clone(flags: u32, exit_signal: u32) -> SysResult<usize> {
+    let [a1, a2] = crate::arch::clone_args(uint_arg(flags | exit_signal));
     // SAFETY: a zero stack makes the child run on a copy of this stack, like
-    // fork; the third argument (parent_tid on every architecture) is a
-    // writable int, which the kernel writes in the parent only with
-    // CLONE_PIDFD; the tid and tls arguments are null and unused without the
-    // CLONE_*TID/SETTLS flags, which are never passed.
-    let pid = ret(unsafe { syscall5(g::__NR_clone as usize, a1, a2, mut_ptr_arg(&mut pidfd), 0, 0) })?;
-    // In the parent with CLONE_PIDFD, the kernel installed a new descriptor
-    // and wrote its number; -1 (our initial value) otherwise.
-    let pidfd = (pid != 0 && want_pidfd && pidfd >= 0).then(|| owned_from_kernel(pidfd));
-    Ok((pid, pidfd))
+    // fork; the tid and tls arguments are null and unused without the
+    // CLONE_*TID/SETTLS/PIDFD flags, which are never passed.
+    ret(unsafe { syscall5(g::__NR_clone as usize, a1, a2, 0, 0, 0) })
 }
 
 /// `pidfd_open(pid, 0)` (Linux 5.3+): a close-on-exec pidfd for `pid`.
@@ -370,6 +360,12 @@ pub(crate) fn exit_group(code: i32) -> ! {
     // The kernel does not return from exit_group.
     #[allow(clippy::empty_loop)]
     loop {}
+}
+
+/// `getppid()`; cannot fail (0: the parent is outside our pid namespace).
+pub(crate) fn getppid() -> i32 {
+    // SAFETY: no arguments.
+    (unsafe { syscall0(g::__NR_getppid as usize) }) as i32
 }
 
 /// `getpid()`; cannot fail.
