@@ -486,8 +486,8 @@ static SYSINFO_EHDR: AtomicUsize = AtomicUsize::new(0);
 /// Hands rawscm the address of the vDSO (`AT_SYSINFO_EHDR` from the
 /// auxiliary vector), for programs that have the auxiliary vector at hand
 /// (a `#![no_main]` runtime reads it above the environment on the initial
-/// stack). Without it, rawscm asks the kernel (`prctl(PR_GET_AUXV)`, Linux
-/// 6.4+, else `/proc/self/auxv`) on the first clock read. Nothing is parsed
+/// stack). Without it, rawscm reads `/proc/self/auxv` (else, without
+/// `/proc`, asks `prctl(PR_GET_AUXV)`, Linux 6.4+) on the first clock read. Nothing is parsed
 /// here; 0 means "no vDSO". Without the `vdso` feature it only records the
 /// address.
 ///
@@ -589,21 +589,23 @@ mod vdso_clock {
         Some(base + crate::vdso::find(image, name, version)?)
     }
 
-    /// `AT_SYSINFO_EHDR` as the kernel tells it: `prctl(PR_GET_AUXV)`
-    /// (Linux 6.4+; qemu-user 7.2 refuses it), else `/proc/self/auxv`
-    /// (which qemu-user emulates, where `/proc` is mounted).
+    /// `AT_SYSINFO_EHDR` of this process: from `/proc/self/auxv`, else (no
+    /// `/proc`) from `prctl(PR_GET_AUXV)` (Linux 6.4+). In this order because
+    /// emulators and instrumenters show their program its own auxiliary
+    /// vector in `/proc/self/auxv` (qemu-user and valgrind both do), while
+    /// the prctl, which they may pass through, tells the host's: valgrind
+    /// 3.19 hides the vDSO from its program but passes PR_GET_AUXV through
+    /// (reading the vDSO there faults), qemu-user 7.2 refuses it.
     fn sysinfo_ehdr_from_kernel() -> Option<usize> {
         // Room for 64 entries; the kernel keeps fewer (AT_VECTOR_SIZE).
         let mut buf = [0u8; 128 * size_of::<usize>()];
-        let len = buf.len();
-        let p = mut_ptr_arg(buf.as_mut_ptr());
-        // SAFETY: PR_GET_AUXV writes at most `len` bytes to `buf`, and
-        // returns the size of the whole vector.
-        let n = match ret(unsafe { syscall5(g::__NR_prctl as usize, uint_arg(PR_GET_AUXV), p, len, 0, 0) }) {
-            Ok(n) => n,
+        let n = match open(c"/proc/self/auxv", g::O_RDONLY) {
+            Ok(file) => read(file.as_fd(), &mut buf).ok()?,
             Err(_) => {
-                let file = open(c"/proc/self/auxv", g::O_RDONLY).ok()?;
-                read(file.as_fd(), &mut buf).ok()?
+                let (p, len) = (mut_ptr_arg(buf.as_mut_ptr()), buf.len());
+                // SAFETY: PR_GET_AUXV writes at most `len` bytes to `buf`,
+                // and returns the size of the whole vector.
+                ret(unsafe { syscall5(g::__NR_prctl as usize, uint_arg(PR_GET_AUXV), p, len, 0, 0) }).ok()?
             }
         };
         crate::vdso::sysinfo_ehdr(buf.get(..n).unwrap_or(&buf))

@@ -2,8 +2,9 @@
 //! system call, wherever the kernel maps one.
 //!
 //! On first use rawscm finds the vDSO (`AT_SYSINFO_EHDR` from the auxiliary
-//! vector: handed over with [`set_sysinfo_ehdr`], else asked of the kernel
-//! with `prctl(PR_GET_AUXV)`, Linux 6.4+, else read from `/proc/self/auxv`),
+//! vector: handed over with [`set_sysinfo_ehdr`], else read from
+//! `/proc/self/auxv`, else, without `/proc`, asked of the kernel with
+//! `prctl(PR_GET_AUXV)`, Linux 6.4+),
 //! looks its `clock_gettime` up by name and version, and keeps the answer in
 //! an atomic. Without a vDSO, or without the symbol, every read is the
 //! system call, as before. Every [`Deadline`](crate::Deadline) uses it.
