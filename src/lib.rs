@@ -36,6 +36,9 @@
 //! `SO_PASSPIDFD`/`SO_PEERPIDFD` need 6.5+ and report `ENOPROTOOPT` before.
 //!
 //! # Features
+//! - `vdso` (default): read `CLOCK_MONOTONIC`, which every [`Deadline`]
+//!   uses, through the kernel's vDSO, without a system call (see [`vdso`]);
+//!   off, every clock read is `clock_gettime` and the lookup is not linked.
 //! - `std`: conversions to and from `std::os::fd` types.
 //! - `sc`: take the syscall instruction from the `sc` crate instead of
 //!   `syscalls` (x86_64, aarch64, riscv64 only).
