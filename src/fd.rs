@@ -259,7 +259,7 @@ impl<const N: usize> IntoIterator for Fds<N> {
     type Item = OwnedFd;
     type IntoIter = FdsIntoIter<N>;
     fn into_iter(self) -> FdsIntoIter<N> {
-        FdsIntoIter { fds: self.0, next: 0 }
+        FdsIntoIter(self.0.into_iter())
     }
 }
 
@@ -278,48 +278,68 @@ impl<const N: usize> IntoIterator for Fds<N> {
 /// drop(it); // closes the second
 /// # Ok::<(), rawscm::Error>(())
 /// ```
-pub struct FdsIntoIter<const N: usize> {
-    fds: ArrayVec<OwnedFd, N>,
-    /// Slots `next..len` are still owned here; those before were moved out.
-    next: usize,
-}
+pub struct FdsIntoIter<const N: usize>(ArrayIntoIter<OwnedFd, N>);
 
 impl<const N: usize> Iterator for FdsIntoIter<N> {
     type Item = OwnedFd;
     fn next(&mut self) -> Option<OwnedFd> {
-        if self.next >= self.fds.len {
+        self.0.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl<const N: usize> ExactSizeIterator for FdsIntoIter<N> {}
+
+impl<const N: usize> fmt::Debug for FdsIntoIter<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.rest()).finish()
+    }
+}
+
+/// An [`ArrayVec`] by value: its values in order, the rest dropped with it.
+pub(crate) struct ArrayIntoIter<T, const N: usize> {
+    vec: ArrayVec<T, N>,
+    /// Slots `next..len` are still owned here; those before were moved out.
+    next: usize,
+}
+
+impl<T, const N: usize> ArrayIntoIter<T, N> {
+    /// The values not taken yet.
+    fn rest(&self) -> &[T] {
+        self.vec.as_slice().get(self.next..).unwrap_or_default()
+    }
+}
+
+impl<T, const N: usize> Iterator for ArrayIntoIter<T, N> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        if self.next >= self.vec.len {
             return None;
         }
-        let slot = self.fds.slots.get(self.next)?;
+        let slot = self.vec.slots.get(self.next)?;
         self.next += 1;
         // SAFETY: the slot is below `len`, so initialised, and now below
         // `next` too, so no longer owned here (see Drop): read out once.
         Some(unsafe { slot.assume_init_read() })
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.fds.len - self.next;
+        let n = self.vec.len - self.next;
         (n, Some(n))
     }
 }
 
-impl<const N: usize> ExactSizeIterator for FdsIntoIter<N> {}
-
-impl<const N: usize> Drop for FdsIntoIter<N> {
+impl<T, const N: usize> Drop for ArrayIntoIter<T, N> {
     fn drop(&mut self) {
-        let (next, len) = (self.next, self.fds.len);
+        let (next, len) = (self.next, self.vec.len);
         // The storage must neither drop these again nor the ones moved out.
-        self.fds.len = 0;
-        let first = self.fds.slots.as_mut_ptr().cast::<OwnedFd>().wrapping_add(next);
+        self.vec.len = 0;
+        let first = self.vec.slots.as_mut_ptr().cast::<T>().wrapping_add(next);
         let rest = core::ptr::slice_from_raw_parts_mut(first, len.saturating_sub(next));
         // SAFETY: `next <= len <= N`, and slots `next..len` were initialised
         // and still owned here; they are dropped exactly once.
         unsafe { core::ptr::drop_in_place(rest) }
-    }
-}
-
-impl<const N: usize> fmt::Debug for FdsIntoIter<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.fds.as_slice().get(self.next..).unwrap_or_default()).finish()
     }
 }
 
@@ -364,6 +384,11 @@ impl<T, const N: usize> ArrayVec<T, N> {
         Some(unsafe { slot.assume_init_read() })
     }
 
+    /// The values by value, in order.
+    pub(crate) fn into_iter(self) -> ArrayIntoIter<T, N> {
+        ArrayIntoIter { vec: self, next: 0 }
+    }
+
     #[inline]
     pub(crate) fn as_slice(&self) -> &[T] {
         // SAFETY: the first `len` slots are initialised (`len <= N`), and
@@ -382,6 +407,65 @@ impl<T, const N: usize> Drop for ArrayVec<T, N> {
             // exactly once, here, as the storage goes away.
             unsafe { slot.assume_init_drop() }
         }
+    }
+}
+
+/// The storage's bookkeeping with a recorder in place of descriptors (no
+/// system calls: runs under Miri, `cargo xtask miri`).
+#[cfg(test)]
+mod array_tests {
+    use super::ArrayVec;
+    use std::cell::RefCell;
+    use std::vec::Vec;
+
+    /// Records its drop.
+    struct Owner<'a>(i32, &'a RefCell<Vec<i32>>);
+    impl Drop for Owner<'_> {
+        fn drop(&mut self) {
+            self.1.borrow_mut().push(self.0);
+        }
+    }
+
+    #[test]
+    fn every_value_is_dropped_exactly_once_however_it_leaves() {
+        let dropped = RefCell::new(Vec::new());
+        let fill = |n: i32| {
+            let mut v = ArrayVec::<Owner<'_>, 3>::new();
+            for i in 0..n {
+                assert!(v.push(Owner(i, &dropped)).is_ok());
+            }
+            v
+        };
+        // Full: a fourth is handed back (and dropped by the caller).
+        let mut v = fill(3);
+        let back = v.push(Owner(9, &dropped));
+        assert!(matches!(&back, Err(Owner(9, _))));
+        drop(back);
+        assert_eq!(v.as_slice().iter().map(|o| o.0).collect::<Vec<_>>(), [0, 1, 2]);
+        // pop from the back, the rest with the storage.
+        let last = v.pop().map(|o| o.0);
+        assert_eq!(last, Some(2));
+        drop(v);
+        assert_eq!(*dropped.borrow(), [9, 2, 0, 1]);
+        // By value: one taken, the rest dropped with the iterator.
+        dropped.borrow_mut().clear();
+        let mut it = fill(3).into_iter();
+        assert_eq!(it.size_hint(), (3, Some(3)));
+        let first = it.next();
+        assert_eq!(it.size_hint(), (2, Some(2)));
+        drop(it);
+        assert_eq!(*dropped.borrow(), [1, 2]);
+        drop(first);
+        assert_eq!(*dropped.borrow(), [1, 2, 0]);
+        // All taken: nothing left to drop twice.
+        dropped.borrow_mut().clear();
+        let all: Vec<_> = fill(3).into_iter().collect();
+        assert!(dropped.borrow().is_empty());
+        drop(all);
+        assert_eq!(*dropped.borrow(), [0, 1, 2]);
+        // Empty.
+        let mut e = fill(0);
+        assert!(e.pop().is_none() && e.as_slice().is_empty() && e.into_iter().next().is_none());
     }
 }
 
