@@ -50,14 +50,14 @@ const RT_LINK: &[&str] = &[
     "link-self-contained=no",
 ];
 
-/// Iterations of a W1 run (about 4 µs each) and of a W2 run (60-120 µs each),
+/// Iterations of a W1 run (about 1.2 µs each) and of a W2 run (25-60 µs each),
 /// with the warm-up iterations run before the timed ones.
 const W1_ITERS: (u64, u64) = (20_000, 2_000);
 const W2_ITERS: (u64, u64) = (1_000, 100);
 /// Lookups of a W4 run by the fork path (70-150 µs each) and by the ioctl
-/// (2-6 µs each), with warm-up.
+/// (about 2 µs each), with warm-up.
 const W4_FORK_ITERS: (u64, u64) = (300, 30);
-const W4_IOCTL_ITERS: (u64, u64) = (5_000, 500);
+const W4_IOCTL_ITERS: (u64, u64) = (20_000, 2_000);
 /// The two W4 lookup counts of the strace runs.
 const STRACE_ITERS: (u64, u64) = (20, 120);
 /// The two W1 iteration counts of the callgrind runs.
