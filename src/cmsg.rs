@@ -11,11 +11,11 @@
 //! `linux-raw-sys`; the two the kernel keeps out of its uapi headers are
 //! written below with their source.
 
+use crate::errno::Errno;
 use crate::error::{Error, Result};
-use crate::fd::BorrowedFd;
+use crate::fd::{ArrayVec, BorrowedFd};
 use core::marker::PhantomData;
 use core::mem::{align_of, offset_of, size_of};
-use heapless::Vec;
 use linux_raw_sys::ctypes::{c_int, c_ulong};
 use linux_raw_sys::net::{cmsghdr, ucred, SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET};
 
@@ -43,10 +43,12 @@ pub const SCM_MAX_FD: usize = 253;
 /// ```
 pub const SCM_PIDFD: u32 = 4;
 
-/// `CMSG_ALIGN`: rounds up to a multiple of `sizeof(long)`.
+/// The alignment of control messages: `sizeof(long)`.
+const ALIGN: usize = size_of::<c_ulong>();
+
+/// `CMSG_ALIGN`: rounds up to a multiple of [`ALIGN`].
 const fn align(len: usize) -> usize {
-    let a = size_of::<c_ulong>();
-    len.saturating_add(a - 1) & !(a - 1)
+    len.saturating_add(ALIGN - 1) & !(ALIGN - 1)
 }
 
 /// Size of the aligned `cmsghdr`: 16 on 64-bit targets, 12 on 32-bit ones.
@@ -82,6 +84,23 @@ pub const fn cmsg_len(payload: usize) -> usize {
 pub const fn cmsg_space(payload: usize) -> usize {
     HDR.saturating_add(align(payload))
 }
+
+/// The header of a `SOL_SOCKET` message of `kind` with `payload` bytes, as
+/// the kernel reads it: `cmsg_len` = `CMSG_LEN(payload)`, then level and
+/// type. Straight stores (or a constant), no loop.
+const fn header(payload: usize, kind: u32) -> [u8; HDR] {
+    let mut h = [0u8; HDR];
+    if let Some((len, rest)) = h.split_first_chunk_mut::<{ size_of::<usize>() }>() {
+        *len = cmsg_len(payload).to_ne_bytes();
+        if let Some(level_type) = rest.first_chunk_mut::<8>() {
+            *level_type = key(SOL_SOCKET, kind).to_ne_bytes();
+        }
+    }
+    h
+}
+
+/// The header of every `SCM_CREDENTIALS` message.
+const CREDENTIALS_HEADER: [u8; HDR] = header(size_of::<ucred>(), SCM_CREDENTIALS);
 
 /// Space for one `SCM_RIGHTS` message with `n` descriptors.
 ///
@@ -300,9 +319,9 @@ impl<'fd, const N: usize> SendControl<'fd, N> {
         if fds.len() > SCM_MAX_FD {
             return Err(Error::TooManyFds { count: fds.len() });
         }
-        let payload = self.push(fds.len() * FD_SIZE, SCM_RIGHTS)?;
-        for (slot, fd) in payload.chunks_exact_mut(FD_SIZE).zip(fds) {
-            slot.copy_from_slice(&fd.as_raw_fd().to_ne_bytes());
+        let payload = self.push(header(fds.len() * FD_SIZE, SCM_RIGHTS))?;
+        for (slot, fd) in payload.as_chunks_mut::<FD_SIZE>().0.iter_mut().zip(fds) {
+            *slot = fd.as_raw_fd().to_ne_bytes();
         }
         Ok(())
     }
@@ -323,31 +342,31 @@ impl<'fd, const N: usize> SendControl<'fd, N> {
     /// # Ok::<(), rawscm::Error>(())
     /// ```
     pub fn push_credentials(&mut self, creds: Ucred) -> Result<()> {
-        let payload = self.push(size_of::<ucred>(), SCM_CREDENTIALS)?;
+        let payload = self.push(CREDENTIALS_HEADER)?;
         let words = [creds.pid as u32, creds.uid, creds.gid];
-        for (slot, w) in payload.chunks_exact_mut(4).zip(words) {
-            slot.copy_from_slice(&w.to_ne_bytes());
+        for (slot, w) in payload.as_chunks_mut::<4>().0.iter_mut().zip(words) {
+            *slot = w.to_ne_bytes();
         }
         Ok(())
     }
 
-    /// Appends a `SOL_SOCKET` message of `kind` with `payload` bytes: writes
-    /// its header and zero padding, commits it, and returns its payload to
+    /// Appends the message that `hdr` (from [`header`]) describes: writes
+    /// the header and zero padding, commits it, and returns its payload to
     /// fill. Nothing changes when it does not fit.
-    fn push(&mut self, payload: usize, kind: u32) -> Result<&mut [u8]> {
+    fn push(&mut self, hdr: [u8; HDR]) -> Result<&mut [u8]> {
+        let (len, _) = hdr.split_first_chunk::<{ size_of::<usize>() }>().unwrap_or((&[0; _], &[]));
+        let payload = usize::from_ne_bytes(*len).saturating_sub(HDR);
         let at = self.len;
         let needed = cmsg_space(payload);
-        let available = N - at;
-        let Some(msg) = self.buf.bytes.get_mut(at..).and_then(|free| free.get_mut(..needed)) else {
-            return Err(Error::ControlBufferFull { needed, available });
-        };
-        let (hdr, rest) = msg.split_at_mut(HDR);
-        hdr[LEN_AT..LEVEL_AT].copy_from_slice(&cmsg_len(payload).to_ne_bytes());
-        hdr[LEVEL_AT..TYPE_AT].copy_from_slice(&(SOL_SOCKET as c_int).to_ne_bytes());
-        hdr[TYPE_AT..HDR].copy_from_slice(&(kind as c_int).to_ne_bytes());
-        rest.fill(0);
+        let full = Error::ControlBufferFull { needed, available: N.saturating_sub(at) };
+        let msg = self.buf.bytes.get_mut(at..).and_then(|free| free.get_mut(..needed)).ok_or(full)?;
+        let (head, rest) = msg.split_first_chunk_mut::<HDR>().ok_or(full)?;
+        *head = hdr;
+        // `needed` covers the header, the payload and the padding.
+        let (data, padding) = rest.split_at_mut_checked(payload).ok_or(full)?;
+        padding.fill(0);
         self.len = at + needed;
-        Ok(&mut rest[..payload])
+        Ok(data)
     }
 }
 
@@ -460,12 +479,12 @@ impl<const N: usize> RecvControl<N> {
         ControlMessages::new(self.as_bytes())
     }
 
-    /// The first `limit` bytes (at most `N`) for the kernel to write into;
-    /// forgets what the last receive brought.
+    /// The first `limit` bytes (at most `N`) for the kernel to write into.
+    /// The caller then records what the receive brought with
+    /// [`set_len`](Self::set_len), 0 if it failed.
     pub(crate) fn area(&mut self, limit: usize) -> &mut [u8] {
-        self.len = 0;
         let n = if limit < N { limit } else { N };
-        &mut self.buf.bytes[..n]
+        self.buf.bytes.get_mut(..n).unwrap_or_default()
     }
 
     /// Records that the kernel wrote `len` bytes (`msg_controllen`) into the
@@ -571,10 +590,8 @@ impl ExactSizeIterator for RawFds<'_> {}
 /// ```
 #[derive(Clone, Debug)]
 pub struct ControlMessages<'a> {
-    bytes: &'a [u8],
-    /// The offset of the next header: a multiple of the alignment, and
-    /// past the end by at most the padding of the last message.
-    at: usize,
+    /// From the next header to the end.
+    rest: &'a [u8],
 }
 
 impl<'a> ControlMessages<'a> {
@@ -585,15 +602,68 @@ impl<'a> ControlMessages<'a> {
     /// assert_eq!(rawscm::ControlMessages::new(&[]).count(), 0);
     /// ```
     pub const fn new(bytes: &'a [u8]) -> Self {
-        ControlMessages { bytes, at: 0 }
+        ControlMessages { rest: bytes }
     }
 }
 
-/// The native-endian `int` at `at` of a header that is known to be whole.
-fn int_at(hdr: &[u8; HDR], at: usize) -> c_int {
-    let mut b = [0u8; FD_SIZE];
-    b.copy_from_slice(&hdr[at..at + FD_SIZE]);
-    c_int::from_ne_bytes(b)
+/// A header's `cmsg_level` and `cmsg_type` as one native-endian word, so
+/// that the walk tells the messages it knows apart with one comparison each.
+const fn key(level: u32, kind: u32) -> u64 {
+    let (l, k) = ((level as c_int).to_ne_bytes(), (kind as c_int).to_ne_bytes());
+    u64::from_ne_bytes([l[0], l[1], l[2], l[3], k[0], k[1], k[2], k[3]])
+}
+const RIGHTS: u64 = key(SOL_SOCKET, SCM_RIGHTS);
+const CREDENTIALS: u64 = key(SOL_SOCKET, SCM_CREDENTIALS);
+const PIDFD: u64 = key(SOL_SOCKET, SCM_PIDFD);
+
+/// One message of a walk: its header, its payload, and the bytes from the
+/// next header on.
+struct Message<'a> {
+    /// `cmsg_level` and `cmsg_type` (see [`key`]).
+    key: [u8; 8],
+    payload: &'a [u8],
+    rest: &'a [u8],
+}
+
+/// The message at the start of `bytes` by the rules of the kernel's
+/// `CMSG_NXTHDR`: `None` when no whole header is there or its `cmsg_len` is
+/// shorter than a header (the walk ends); a payload cut at the end of
+/// `bytes` when `cmsg_len` runs past it (the last message); the next header
+/// at `CMSG_ALIGN(cmsg_len)`, nothing when that is past the end. Reads only
+/// inside `bytes`, whatever they hold, and cannot panic or overflow.
+#[inline]
+fn split(bytes: &[u8]) -> Option<Message<'_>> {
+    let (hdr, _) = bytes.split_first_chunk::<HDR>()?;
+    let (len, _) = hdr.split_first_chunk::<{ size_of::<usize>() }>()?;
+    let (_, key) = hdr.split_last_chunk::<8>()?;
+    let len = usize::from_ne_bytes(*len);
+    if len < HDR {
+        return None;
+    }
+    let len = len.min(bytes.len());
+    // No overflow: len <= bytes.len() <= isize::MAX.
+    let next = (len + (ALIGN - 1)) & !(ALIGN - 1);
+    Some(Message {
+        key: *key,
+        payload: bytes.get(HDR..len).unwrap_or_default(),
+        rest: bytes.get(next.min(bytes.len())..).unwrap_or_default(),
+    })
+}
+
+/// The `struct ucred` at the start of an `SCM_CREDENTIALS` payload, if it
+/// is long enough.
+#[inline]
+fn ucred_of(payload: &[u8]) -> Option<Ucred> {
+    payload.first_chunk::<12>().map(Ucred::from_bytes)
+}
+
+impl Ucred {
+    /// A native-endian `struct ucred`: pid, uid, gid.
+    #[inline]
+    pub(crate) fn from_bytes(c: &[u8; 12]) -> Ucred {
+        let word = |i: usize| u32::from_ne_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]);
+        Ucred { pid: word(0) as i32, uid: word(4), gid: word(8) }
+    }
 }
 
 impl<'a> Iterator for ControlMessages<'a> {
@@ -601,94 +671,101 @@ impl<'a> Iterator for ControlMessages<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<ControlMessage<'a>> {
-        // `at` is past the end by at most the padding of the last message.
-        let rest = self.bytes.get(self.at..)?;
-        let hdr = rest.first_chunk::<HDR>()?;
-        let mut len = [0u8; size_of::<usize>()];
-        len.copy_from_slice(&hdr[LEN_AT..LEN_AT + size_of::<usize>()]);
-        let len = usize::from_ne_bytes(len);
-        if len < HDR {
-            return None; // and again on every later call: `at` stays
-        }
-        // A truncated last message yields the bytes that are there.
-        let msg = rest.get(..len).unwrap_or(rest);
-        // The next header is at CMSG_ALIGN(at + len): `at` is a multiple of
-        // the alignment (a sum of aligned steps); no overflow, as
-        // at + msg.len() <= bytes.len() <= isize::MAX.
-        self.at = align(self.at + msg.len());
-        let data = msg.get(HDR..).unwrap_or_default();
-        let (level, kind) = (int_at(hdr, LEVEL_AT), int_at(hdr, TYPE_AT));
-        if level == SOL_SOCKET as c_int {
-            if kind == SCM_RIGHTS as c_int {
-                return Some(ControlMessage::Rights(RawFds::new(data)));
-            }
-            if kind == SCM_CREDENTIALS as c_int {
-                if let Some(c) = data.first_chunk::<12>() {
-                    let word = |i: usize| u32::from_ne_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]);
-                    return Some(ControlMessage::Credentials(Ucred {
-                        pid: word(0) as i32,
-                        uid: word(4),
-                        gid: word(8),
-                    }));
-                }
-            }
-            if kind == SCM_PIDFD as c_int {
-                if let Some(fd) = RawFds::new(data).next() {
-                    return Some(ControlMessage::Pidfd(fd));
-                }
-            }
-        }
-        Some(ControlMessage::Other { level, kind, data })
+        // A malformed header leaves `rest` as it is: every later call ends too.
+        let Message { key: k, payload, rest } = split(self.rest)?;
+        self.rest = rest;
+        let known = match u64::from_ne_bytes(k) {
+            RIGHTS => Some(ControlMessage::Rights(RawFds::new(payload))),
+            CREDENTIALS => ucred_of(payload).map(ControlMessage::Credentials),
+            PIDFD => RawFds::new(payload).next().map(ControlMessage::Pidfd),
+            _ => None,
+        };
+        Some(known.unwrap_or_else(|| {
+            let [l0, l1, l2, l3, t0, t1, t2, t3] = k;
+            let (level, kind) =
+                (c_int::from_ne_bytes([l0, l1, l2, l3]), c_int::from_ne_bytes([t0, t1, t2, t3]));
+            ControlMessage::Other { level, kind, data: payload }
+        }))
     }
 }
 
-/// What [`take_with`] found. `F` is the owner of one descriptor: `OwnedFd`
-/// in `sys`, a recorder in the tests.
-pub(crate) struct Taken<const N: usize, F> {
+/// What [`take_with`] found in control bytes that live for `'a`. `F` is the
+/// owner of one descriptor: `OwnedFd` in `sys`, a recorder in the tests.
+pub(crate) struct Taken<'a, const N: usize, F> {
     /// Up to `N` `SCM_RIGHTS` descriptors, in order.
-    pub(crate) fds: Vec<F, N>,
+    pub(crate) fds: ArrayVec<F, N>,
     /// `SCM_RIGHTS` descriptors beyond `N`, and pidfds after the first:
     /// their owners were dropped (closed).
     pub(crate) fds_closed: usize,
-    /// The last `SCM_CREDENTIALS` (the kernel sends one at most).
-    pub(crate) credentials: Option<Ucred>,
+    /// The payload of the last `SCM_CREDENTIALS` (the kernel sends one at
+    /// most), decoded by [`Taken::credentials`]: a reference while walking
+    /// keeps the walk's state small.
+    pub(crate) credentials: Option<&'a [u8; 12]>,
     /// The first `SCM_PIDFD` descriptor.
     pub(crate) pidfd: Option<F>,
     /// A negative `SCM_PIDFD` payload: the kernel's errno for a sender
-    /// whose pidfd it could not make (positive here).
-    pub(crate) pidfd_error: Option<i32>,
+    /// whose pidfd it could not make.
+    pub(crate) pidfd_error: Option<Errno>,
 }
 
-/// Walks every message of `control` and makes an owner for every descriptor
-/// in it with `own`, which is called exactly once for each non-negative
-/// number in an `SCM_RIGHTS` or `SCM_PIDFD` payload, in order, and for
-/// nothing else. Up to `N` `SCM_RIGHTS` owners and the first pidfd are kept;
-/// any further owner is dropped at once (closed) and counted.
-pub(crate) fn take_with<const N: usize, F>(control: &[u8], mut own: impl FnMut(i32) -> F) -> Taken<N, F> {
-    let mut t = Taken { fds: Vec::new(), fds_closed: 0, credentials: None, pidfd: None, pidfd_error: None };
-    for msg in ControlMessages::new(control) {
-        match msg {
-            ControlMessage::Rights(fds) => {
-                for fd in fds.filter(|&fd| fd >= 0) {
-                    if t.fds.push(own(fd)).is_err() {
+/// Walks every message of `control` (the walk of [`ControlMessages`]) and
+/// makes an owner for every descriptor in it with `own`, which is called
+/// exactly once for each non-negative number in an `SCM_RIGHTS` or
+/// `SCM_PIDFD` payload, in order, and for nothing else. Up to `N`
+/// `SCM_RIGHTS` owners and the first pidfd are kept; any further owner is
+/// dropped at once (closed) and counted.
+///
+/// Written out rather than on top of the iterator, and `#[inline]` with
+/// nothing that can panic, so that a receive compiles to one tight loop in
+/// its caller.
+#[inline]
+pub(crate) fn take_with<const N: usize, F>(control: &[u8], mut own: impl FnMut(i32) -> F) -> Taken<'_, N, F> {
+    let mut t =
+        Taken { fds: ArrayVec::new(), fds_closed: 0, credentials: None, pidfd: None, pidfd_error: None };
+    let mut bytes = control;
+    // The first pidfd, owned after the walk (a number, not an owner, keeps
+    // the loop's state small); -1: none.
+    let mut pidfd = -1;
+    while let Some(Message { key: k, payload, rest }) = split(bytes) {
+        bytes = rest;
+        match u64::from_ne_bytes(k) {
+            RIGHTS => {
+                for fd in payload.as_chunks::<FD_SIZE>().0 {
+                    let fd = c_int::from_ne_bytes(*fd);
+                    if fd >= 0 && t.fds.push(own(fd)).is_err() {
                         t.fds_closed += 1; // dropped: closed
                     }
                 }
             }
-            ControlMessage::Pidfd(fd) if fd < 0 => t.pidfd_error = Some(fd.saturating_neg()),
-            ControlMessage::Pidfd(fd) => {
-                let fd = own(fd);
-                if t.pidfd.is_none() {
-                    t.pidfd = Some(fd);
-                } else {
-                    t.fds_closed += 1;
+            CREDENTIALS => {
+                if let Some(c) = payload.first_chunk::<12>() {
+                    t.credentials = Some(c);
                 }
             }
-            ControlMessage::Credentials(c) => t.credentials = Some(c),
-            ControlMessage::Other { .. } => {}
+            PIDFD => match RawFds::new(payload).next() {
+                Some(fd) if fd < 0 => t.pidfd_error = Some(Errno::from_raw(fd.saturating_neg())),
+                Some(fd) if pidfd < 0 => pidfd = fd,
+                Some(fd) => {
+                    drop(own(fd));
+                    t.fds_closed += 1;
+                }
+                None => {}
+            },
+            _ => {}
         }
     }
+    if pidfd >= 0 {
+        t.pidfd = Some(own(pidfd));
+    }
     t
+}
+
+#[cfg(test)]
+impl<const N: usize, F> Taken<'_, N, F> {
+    /// The last `SCM_CREDENTIALS`, decoded.
+    pub(crate) fn credentials(&self) -> Option<Ucred> {
+        self.credentials.map(Ucred::from_bytes)
+    }
 }
 
 #[cfg(test)]
@@ -957,7 +1034,7 @@ mod take_tests {
             match m {
                 ControlMessage::Rights(fds) => rights.extend(fds.filter(|&fd| fd >= 0)),
                 ControlMessage::Pidfd(fd) if fd >= 0 => pidfds.push(fd),
-                ControlMessage::Pidfd(fd) => pidfd_error = Some(fd.saturating_neg()),
+                ControlMessage::Pidfd(fd) => pidfd_error = Some(Errno::from_raw(fd.saturating_neg())),
                 ControlMessage::Credentials(c) => {
                     creds = Some(c);
                 }
@@ -970,11 +1047,11 @@ mod take_tests {
             made.borrow_mut().push(fd);
             Owner { fd, closed: &closed }
         });
-        let kept: StdVec<i32> = t.fds.iter().map(|o| o.fd).collect();
+        let kept: StdVec<i32> = t.fds.as_slice().iter().map(|o| o.fd).collect();
         let n = rights.len().min(N);
         assert_eq!(kept, rights[..n], "{bytes:?}");
         assert_eq!(t.pidfd.as_ref().map(|o| o.fd), pidfds.first().copied());
-        assert_eq!(t.credentials, creds);
+        assert_eq!(t.credentials(), creds);
         assert_eq!(t.pidfd_error, pidfd_error, "a negative pidfd is an errno, never owned");
         let surplus = rights.len() - n + pidfds.len().saturating_sub(1);
         assert_eq!(t.fds_closed, surplus);
@@ -1024,9 +1101,9 @@ mod take_tests {
         }
         let closed = RefCell::new(StdVec::new());
         let t = take_with::<2, _>(&b, |fd| Owner { fd, closed: &closed });
-        assert_eq!(t.fds.iter().map(|o| o.fd).collect::<StdVec<_>>(), [3, 4]);
+        assert_eq!(t.fds.as_slice().iter().map(|o| o.fd).collect::<StdVec<_>>(), [3, 4]);
         assert_eq!(t.pidfd.as_ref().map(|o| o.fd), Some(9));
-        assert_eq!(t.credentials, Some(Ucred { pid: 1, uid: 0, gid: 0 }));
+        assert_eq!(t.credentials(), Some(Ucred { pid: 1, uid: 0, gid: 0 }));
         assert_eq!((t.fds_closed, closed.borrow().clone()), (4, std::vec![5, 6, 7, 10]));
         check::<2>(&b);
     }
@@ -1053,9 +1130,10 @@ mod take_tests {
         // A kernel length beyond the buffer (impossible, but checked) is clamped.
         b.set_len(usize::MAX);
         assert_eq!(b.len(), SPACE_CREDENTIALS * 2);
-        // A receive area larger than the buffer is cut to it, and a new
-        // receive forgets the last one.
+        // A receive area larger than the buffer is cut to it; a failed
+        // receive records nothing.
         assert_eq!(b.area(usize::MAX).len(), SPACE_CREDENTIALS * 2);
+        b.set_len(0);
         assert!(b.is_empty());
     }
 }

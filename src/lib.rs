@@ -159,6 +159,9 @@
 //! back), `SO_PASSRIGHTS` 6.16.
 //!
 //! # Features
+//! - `vdso` (default): read `CLOCK_MONOTONIC`, which every [`Deadline`]
+//!   uses, through the kernel's vDSO, without a system call (see [`vdso`]);
+//!   off, every clock read is `clock_gettime` and the lookup is not linked.
 //! - `std`: conversions to and from `std::os::fd` types, and environment
 //!   helpers ([`notify::socket_addr_from_env`],
 //!   [`activation::listen_fds_from_env`]).
@@ -211,6 +214,7 @@ mod socket;
 mod sys;
 #[deny(unsafe_code)]
 mod text;
+pub mod vdso;
 
 pub use addr::{AddrKind, UnixAddr};
 pub use cmsg::{
@@ -220,7 +224,7 @@ pub use cmsg::{
 pub use errno::Errno;
 pub use error::{Error, Malformed, Result};
 pub use exec::{execve, execveat, AtFlags, CStrArray};
-pub use fd::{AsFd, BorrowedFd, OwnedFd};
+pub use fd::{AsFd, BorrowedFd, Fds, FdsIntoIter, OwnedFd};
 pub use fs::{read, write};
 pub use io::{IoSlice, IoSliceMut};
 pub use msg::{

@@ -7,10 +7,9 @@ use crate::cmsg::{
 };
 use crate::errno::{restart, Errno};
 use crate::error::{Error, Result};
-use crate::fd::{AsFd, BorrowedFd, OwnedFd};
+use crate::fd::{AsFd, BorrowedFd, Fds, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
 use crate::sys;
-use heapless::Vec;
 use linux_raw_sys::general::{pollfd, POLLHUP, POLLRDHUP};
 use linux_raw_sys::net::{
     MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_TRUNC, SOCK_SEQPACKET, SOCK_STREAM,
@@ -84,7 +83,7 @@ pub struct Received<const FDS: usize> {
     /// Data bytes received (for a truncated datagram: the bytes stored).
     pub bytes: usize,
     /// `SCM_RIGHTS` descriptors, in the order sent, at most `FDS`.
-    pub fds: Vec<OwnedFd, FDS>,
+    pub fds: Fds<FDS>,
     /// Descriptors that arrived but were closed by rawscm instead of being
     /// handed over: here, those beyond `FDS` and any pidfd after the first.
     pub fds_closed: usize,
@@ -306,15 +305,14 @@ fn recvmsg_limited_from<const FDS: usize, const N: usize>(
     limit: usize,
     flags: RecvFlags,
 ) -> Result<(Received<FDS>, Option<UnixAddr>)> {
-    let (r, t) = sys::recvmsg::<FDS>(socket, want_from, iov, control.area(limit), flags.0)?;
-    control.set_len(r.control_len);
+    let (r, t) = sys::recvmsg::<FDS, N>(socket, want_from, iov, control, limit, flags.0)?;
     let got = Received {
         bytes: r.bytes,
-        fds: t.fds,
+        fds: Fds(t.fds),
         fds_closed: t.fds_closed,
-        credentials: t.credentials,
+        credentials: t.credentials.map(Ucred::from_bytes),
         pidfd: t.pidfd,
-        pidfd_error: t.pidfd_error.map(Errno::from_raw),
+        pidfd_error: t.pidfd_error,
         data_truncated: r.flags & MSG_TRUNC != 0,
         control_truncated: r.flags & MSG_CTRUNC != 0,
     };
@@ -487,7 +485,7 @@ fn send_all<const N: usize>(
 /// # References
 /// - [recvmsg(2)](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
 /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
-pub fn recv_fds<const N: usize>(socket: impl AsFd, buf: &mut [u8]) -> Result<(usize, Vec<OwnedFd, N>)> {
+pub fn recv_fds<const N: usize>(socket: impl AsFd, buf: &mut [u8]) -> Result<(usize, Fds<N>)> {
     let got = recv_checked::<N>(socket.as_fd(), buf, RecvFlags::empty())?;
     if got.fds_closed > 0 {
         return Err(Error::TooManyFdsReceived { received: got.fds.len() + got.fds_closed, capacity: N });

@@ -33,7 +33,7 @@ use crate::addr::UnixAddr;
 use crate::cmsg::{space_for_fds, SendControl, Ucred, SCM_MAX_FD, SPACE_CREDENTIALS};
 use crate::errno::Errno;
 use crate::error::{Error, Malformed, Result};
-use crate::fd::{AsFd, BorrowedFd, OwnedFd};
+use crate::fd::{ArrayVec, AsFd, BorrowedFd, Fds, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
 use crate::msg::{recvmsg, sendmsg_to, Received, SendFlags};
 use crate::poll::{poll_until, Deadline};
@@ -41,7 +41,6 @@ use crate::process::Pid;
 use crate::socket::{bind, set_passcred, set_passrights, socket, SocketFlags, SocketType};
 use crate::sys;
 use crate::text::parse_decimal;
-use heapless::Vec;
 use linux_raw_sys::general::{pollfd, O_CLOEXEC, POLLHUP, POLLIN};
 
 /// The manager's socket from the value of `$NOTIFY_SOCKET`: an absolute
@@ -351,12 +350,12 @@ impl NotifySocket {
         let sender = got.credentials.ok_or(Error::NoCredentials)?;
         let text = buf.get(..got.bytes).unwrap_or_default();
         Assignments::new(text)?;
-        let mut fds = Vec::new();
+        let mut fds = ArrayVec::new();
         for fd in got.fds {
             // At most FDS, checked above; one more would be closed.
             let _ = fds.push(fd);
         }
-        Ok(Message { sender, fds, text })
+        Ok(Message { sender, fds: Fds(fds), text })
     }
 }
 
@@ -379,7 +378,7 @@ pub struct Message<'b, const FDS: usize> {
     /// privileged sender chose to speak for, else its own).
     pub sender: Ucred,
     /// The descriptors it carried, in order.
-    pub fds: Vec<OwnedFd, FDS>,
+    pub fds: Fds<FDS>,
     /// The text, as received (checked: it parses).
     pub text: &'b [u8],
 }

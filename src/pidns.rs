@@ -21,17 +21,45 @@
 //! [`init_pid_of`]`(task, Method::Auto)` answers lxcfs's question (the pid,
 //! in our namespace, of the init of `task`'s pid namespace);
 //! [`translate_pid`] generalises it to any pid. `Method::Ioctl` and
-//! `Method::Fork` force one path. What this does beyond lxcfs's
-//! `scm_init_pid`/`send_creds`/`recv_creds`:
+//! `Method::Fork` force one path.
+//!
+//! What lxcfs does (read at its `main`, commit e1c5a7d, after v7.0.0; the
+//! lookup is `scm_init_pid` and `write_task_init_pid_exit` in
+//! `src/bindings.c`, the handshake `send_creds`, `recv_creds`, `msgrecv` and
+//! `wait_for_sock` in `src/utils.c`):
+//! - **Bounded, 2 s each:** the two waits for the socket. `wait_for_sock(sock,
+//!   2)` is an `epoll_wait` retried on `EINTR` with the time left; the
+//!   parent's `recv_creds` uses it before its `recvmsg(MSG_DONTWAIT)`, and the
+//!   grandchild's `send_creds(.., pingfirst)` through `msgrecv` before it
+//!   takes the ping. (Up to lxcfs 0.17, in 2016, they were `select` with a
+//!   2 s `timeval`.)
+//! - **Not bounded:** the reaping. After `recv_creds`, whether it succeeded
+//!   or timed out, `scm_init_pid` calls `wait_for_pid` on the intermediate
+//!   child with no limit and never kills it; that child does the same for
+//!   the grandchild. A stopped or traced helper keeps the lxcfs thread in
+//!   `waitpid`; so do the blocking sends (the ping with `write_nointr`, the
+//!   credentials with `sendmsg` and flags 0).
+//! - **On the wall clock, in whole seconds:** the deadline is `time(NULL) +
+//!   2`; a clock step during the wait moves the retry after an `EINTR`.
+//! - **Failures become timeouts:** on `SOCK_DGRAM` a closed peer gives no end
+//!   of file, and the parent keeps its copy of the children's end open until
+//!   it returns, so a grandchild that cannot send (`ESRCH`: the namespace's
+//!   init is gone) costs the caller the full 2 s, and the answer is `-1`.
+//! - **Missing credentials go unnoticed:** when the first control message is
+//!   not exactly one `SCM_CREDENTIALS`, `recv_creds` still returns true and
+//!   the pid stays -1.
+//!
+//! What rawscm does instead:
 //!
 //! | lxcfs | rawscm |
 //! |---|---|
 //! | always forks twice | `ioctl(NS_GET_PID_FROM_PIDNS)` first (Linux 6.11+), refusing a namespace whose init has exited but is not reaped yet (the ioctl still reports the zombie); forks only where the kernel or emulator lacks it |
-//! | `SOCK_DGRAM`, and a ping so that `SO_PASSCRED` is armed in time | `SOCK_SEQPACKET`, `SO_PASSCRED` armed before the fork: no ping; every wait has one deadline (2 s); the helpers' failures come over the socket as errnos (`ESRCH`, `EPERM`, ...) |
+//! | two 2 s waits, unbounded `waitpid`s and blocking sends around them; no helper is ever killed | one deadline (2 s, `CLOCK_MONOTONIC`) for every wait of the caller; on a timeout or failure the intermediate child is killed (the grandchild dies with it) and both are reaped, so reaping cannot hang; the helpers wait for nothing but each other |
+//! | `SOCK_DGRAM`, a ping so that `SO_PASSCRED` is armed in time, the parent holding both ends | `SOCK_SEQPACKET`, `SO_PASSCRED` armed before the fork (no ping), the children's end closed at once; a helper that fails sends its errno (`ESRCH`, `EPERM`, ...), one that ends is end of stream |
 //! | children with `SIGCHLD`: a caller with `SIGCHLD` ignored, or a reaping handler, loses them (`ECHILD`) | children with no exit signal, which nothing else can reap; the answer does not depend on their exit status |
-//! | the helper's death is seen only through the socket, which another thread's fork may hold open | the intermediate child is watched by pidfd in the same `ppoll` as the socket |
+//! | the helper's death is seen only through the socket, which another thread's fork may hold open | a late answer has the intermediate child watched by pidfd in the same `ppoll` |
 //! | the helpers keep every descriptor of the caller (a FUSE descriptor) inside the target namespace, and its signal handlers | they block every signal and close every descriptor but their socket (`close_range`, or `/proc/self/fd`) |
-//! | a missing `SCM_CREDENTIALS` goes unnoticed (the ucred stays -1) | `NoCredentials`, `ControlTruncated`, `Protocol` as typed errors |
+//! | a missing `SCM_CREDENTIALS` goes unnoticed (the pid stays -1) | `NoCredentials`, `ControlTruncated`, `Protocol` as typed errors |
 //! | errors are log lines and -1 | `ESRCH` (no task, no such pid, dead namespace), `EACCES`/`EPERM`, `Timeout`, `Clock` |
 //! | — | the fork path never reports its own grandchild when the asked-for pid did not exist (the grandchild could have become that pid) |
 //!
@@ -50,9 +78,10 @@ use crate::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
 use crate::msg::{recvmsg, sendmsg, Received, RecvFlags, SendFlags};
 use crate::poll::{wait_readable, Deadline};
-use crate::process::{isolate_child, OwnChild, Pid};
+use crate::process::{close_all_but, OwnChild, Pid};
 use crate::socket::{set_passcred, socketpair, SocketFlags, SocketType};
 use crate::sys;
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use core::time::Duration;
 use linux_raw_sys::general::{
     pollfd, _IOC_DIRSHIFT, _IOC_NRSHIFT, _IOC_READ, _IOC_SIZESHIFT, _IOC_TYPEBITS, _IOC_TYPESHIFT,
@@ -60,16 +89,23 @@ use linux_raw_sys::general::{
 };
 use linux_raw_sys::ioctl::NS_GET_USERNS;
 
-/// `NS_GET_PID_FROM_PIDNS` = `_IOR(NSIO, 0x6, int)` (`include/uapi/linux/nsfs.h`,
-/// Linux 6.11), built from linux-raw-sys's per-architecture `_IOC_*` layout
-/// (powerpc differs); `NSIO` is read back from `NS_GET_USERNS` = `_IO(NSIO, 0x1)`.
-const NS_GET_PID_FROM_PIDNS: u32 = {
+/// `_IOR(NSIO, nr, int)` (`include/uapi/linux/nsfs.h`), built from
+/// linux-raw-sys's per-architecture `_IOC_*` layout (powerpc differs);
+/// `NSIO` is read back from `NS_GET_USERNS` = `_IO(NSIO, 0x1)`.
+const fn nsio_ior_int(nr: u32) -> u32 {
     let nsio = (NS_GET_USERNS >> _IOC_TYPESHIFT) & ((1 << _IOC_TYPEBITS) - 1);
     (_IOC_READ << _IOC_DIRSHIFT)
         | (nsio << _IOC_TYPESHIFT)
-        | (0x6 << _IOC_NRSHIFT)
+        | (nr << _IOC_NRSHIFT)
         | ((core::mem::size_of::<i32>() as u32) << _IOC_SIZESHIFT)
-};
+}
+
+/// `NS_GET_PID_FROM_PIDNS` (Linux 6.11): the pid, in our namespace, of a pid
+/// of the namespace.
+const NS_GET_PID_FROM_PIDNS: u32 = nsio_ior_int(0x6);
+/// `NS_GET_PID_IN_PIDNS` (Linux 6.11): the pid, in the namespace, of one of
+/// ours (`ESRCH` when it is not a member).
+const NS_GET_PID_IN_PIDNS: u32 = nsio_ior_int(0x8);
 
 /// How to look a pid up, and in [`Translated::via`], how it was found
 /// (never `Auto` there).
@@ -92,7 +128,6 @@ pub enum Method {
 
 /// A translated pid and the path that found it.
 ///
-/// # Examples
 /// ```
 /// use rawscm::pidns::{init_pid_of, Method};
 /// # if rawscm::getuid() != 0 { return Ok(()); }
@@ -112,7 +147,6 @@ pub struct Translated {
 /// How long the fork path waits for the grandchild's credentials (lxcfs
 /// waits 2 s as well).
 ///
-/// # Examples
 /// ```
 /// assert_eq!(rawscm::pidns::FORK_TIMEOUT.as_secs(), 2);
 /// ```
@@ -128,9 +162,9 @@ pub const FORK_TIMEOUT: Duration = Duration::from_secs(2);
 /// # Errors
 /// `ESRCH` when `task` does not exist or its namespace's init has
 /// exited, `EACCES`/`EPERM` without the privilege, [`Error::Timeout`],
-/// [`Error::Clock`]. Every child is reaped and every descriptor closed, on every outcome.
+/// [`Error::Clock`]. Every child is reaped and every descriptor closed, on
+/// every outcome.
 ///
-/// # Examples
 /// ```
 /// use rawscm::pidns::{init_pid_of, Method};
 /// # if rawscm::getuid() != 0 { return Ok(()); }
@@ -176,7 +210,7 @@ pub fn translate_pid(task: Pid, pid: Pid, method: Method) -> Result<Translated> 
     }
     let ns = open_pid_ns(task)?;
     if method != Method::Fork {
-        match via_ioctl(ns.as_fd(), pid) {
+        match via_ioctl(ns.as_fd(), task, pid) {
             Ok(found) => return Ok(Translated { pid: found, via: Method::Ioctl }),
             // Not in that namespace (or not visible from ours): the fork path
             // would say the same.
@@ -192,10 +226,19 @@ pub fn translate_pid(task: Pid, pid: Pid, method: Method) -> Result<Translated> 
 /// `ioctl(ns, NS_GET_PID_FROM_PIDNS, pid)`, refusing a dead namespace: once
 /// its init has exited, the init stays findable as a zombie until reaped,
 /// and the ioctl would still report it (the fork path fails there).
-fn via_ioctl(ns: BorrowedFd<'_>, pid: Pid) -> Result<Pid> {
+///
+/// The cheap evidence that the init has not exited is another member of its
+/// namespace: an init's exit waits until every other process of the
+/// namespace is gone (`zap_pid_ns_processes`), so while `task`, not the
+/// init, is still a member (`NS_GET_PID_IN_PIDNS` gives its pid there, not
+/// 1), the init has not become a zombie. One more ioctl, no descriptor,
+/// nothing from `/proc`. When `task` is the init itself, or has gone, the
+/// init's pidfd decides ([`has_exited`]).
+fn via_ioctl(ns: BorrowedFd<'_>, task: Pid, pid: Pid) -> Result<Pid> {
     let found = sys::ioctl_int(ns, NS_GET_PID_FROM_PIDNS, pid as usize)? as Pid;
     let init = if pid == 1 { found } else { sys::ioctl_int(ns, NS_GET_PID_FROM_PIDNS, 1)? as Pid };
-    if has_exited(init) {
+    let member = sys::ioctl_int(ns, NS_GET_PID_IN_PIDNS, task as usize).is_ok_and(|inside| inside > 1);
+    if !member && has_exited(init) {
         return Err(Errno::ESRCH.into());
     }
     Ok(found)
@@ -291,24 +334,18 @@ fn report(sock: BorrowedFd<'_>, e: Error) {
 /// `SO_PASSCRED` is armed before any child exists, so no ping is needed.
 /// The children are the crate's own ([`OwnChild`]): they cannot be reaped
 /// by anything else, block every signal, and hold no descriptor but their
-/// socket; the intermediate child is watched through its pidfd, so that its
-/// end is seen at once even when another thread's fork holds a copy of its
-/// socket.
+/// socket; an answer that is late has the intermediate child watched
+/// through its pidfd too, so that its end is seen even when another
+/// thread's fork holds a copy of its socket ([`WATCH_AFTER`]).
 fn via_fork(ns: BorrowedFd<'_>, pid: Pid, deadline: Deadline) -> Result<Pid> {
     let (ours, theirs) = socketpair(SocketType::SeqPacket, SocketFlags::default())?;
     set_passcred(&ours, true)?; // armed before the child exists
-    let keep = [ns.as_raw_fd(), theirs.as_raw_fd()];
-    // SAFETY: the child makes system calls only (no allocation, no lock),
-    // uses only `ns` and `theirs` after isolating itself, and exits.
-    let child = unsafe {
-        OwnChild::spawn(|| {
-            isolate_child(&keep);
-            intermediate(ns, theirs.as_fd(), pid, deadline);
-            0
-        })
-    }?;
+    let ids = ids();
+    // SAFETY: the helpers make system calls only (no allocation, no lock)
+    // and exit; the intermediate uses nothing but `ns` and `theirs`.
+    let mut child = unsafe { OwnChild::spawn(|| intermediate(ns, theirs.as_fd(), pid, ids)) }?;
     drop(theirs); // so that the children's end shows as end of stream
-    let answer = wait_for_answer(ours.as_fd(), &child, deadline);
+    let answer = wait_for_answer(ours.as_fd(), &mut child, deadline);
     if answer.is_err() {
         // No word from the helpers (timeout, or our own failure): end them
         // (the grandchild dies with the intermediate: parent-death signal).
@@ -322,76 +359,126 @@ fn via_fork(ns: BorrowedFd<'_>, pid: Pid, deadline: Deadline) -> Result<Pid> {
     answer?
 }
 
+/// Our user and group id, as a grandchild claims them in its credentials:
+/// read once per process (two system calls fewer per lookup). Should they
+/// change later, the kernel refuses the stale ones (`EPERM`) and the
+/// grandchild reads them again.
+fn ids() -> (u32, u32) {
+    // uid and gid -1 are never ids (setresuid(2) reserves them): "not read".
+    // Two 32-bit atomics (32-bit powerpc has no 64-bit ones); a uid and gid
+    // from two different reads can only be stale ones, which the grandchild
+    // replaces when the kernel refuses them.
+    static UID: AtomicU32 = AtomicU32::new(u32::MAX);
+    static GID: AtomicU32 = AtomicU32::new(u32::MAX);
+    let (mut uid, mut gid) = (UID.load(Relaxed), GID.load(Relaxed));
+    if uid == u32::MAX || gid == u32::MAX {
+        (uid, gid) = (sys::getuid(), sys::getgid());
+        UID.store(uid, Relaxed);
+        GID.store(gid, Relaxed);
+    }
+    (uid, gid)
+}
+
 /// In the intermediate child: join the namespace, fork the grandchild that
 /// lives in it, and wait for it (its parent-death signal needs us alive).
-fn intermediate(ns: BorrowedFd<'_>, sock: BorrowedFd<'_>, pid: Pid, deadline: Deadline) {
-    let r = sys::setns(ns, CLONE_NEWPID).map_err(Error::from).and_then(|()| {
-        // SAFETY: in the child, whose copy of the owner never runs; the
-        // number is not used again.
-        unsafe { sys::close(ns.as_raw_fd()) }; // the grandchild needs no way back
-                                               // A pidfd of ourselves: the grandchild checks that we still live.
-        let me = sys::pidfd_open(sys::getpid()).ok();
-        let me_fd = me.as_ref().map(OwnedFd::as_fd);
-        // SAFETY: the grandchild makes system calls only, and exits.
-        let grandchild = unsafe {
-            OwnChild::spawn(|| {
-                if let Err(e) = grandchild(sock, me_fd, pid, deadline) {
-                    report(sock, e);
-                }
-                0
-            })
-        }
-        // Forking into a namespace whose init has exited fails with ENOMEM.
-        .map_err(|e| if e == Error::Os(Errno::ENOMEM) { Error::Os(Errno::ESRCH) } else { e })?;
-        let _ = grandchild.wait();
-        Ok(())
-    });
-    if let Err(e) = r {
-        report(sock, e);
+/// Returns the exit code; nothing is dropped after it (`exit_group`).
+///
+/// Neither helper waits for anything but the other: they need no deadline.
+/// The parent keeps it, and on a timeout ends them both.
+fn intermediate(ns: BorrowedFd<'_>, sock: BorrowedFd<'_>, pid: Pid, ids: (u32, u32)) -> i32 {
+    // No handler of the program may run here; then the namespace, and then
+    // every descriptor but the socket goes (the namespace's with them: the
+    // grandchild needs no way back), in two close_range calls.
+    let _ = sys::block_all_signals();
+    let joined = sys::setns(ns, CLONE_NEWPID);
+    // SAFETY: in the child, which uses nothing but the socket from here on
+    // (the owners of the rest, copies of the parent's, never run).
+    unsafe { close_all_but(&[sock.as_raw_fd()]) };
+    if let Err(e) = joined {
+        report(sock, e.into());
+        return 0;
     }
+    // Our pid, for the grandchild to recognise us as its parent.
+    let me = sys::getpid();
+    // SAFETY: the grandchild makes system calls only, and exits.
+    let spawned = unsafe {
+        OwnChild::spawn(|| match grandchild(sock, me, pid, ids) {
+            Ok(()) => 0,
+            Err(e) => {
+                report(sock, e);
+                0
+            }
+        })
+    };
+    match spawned {
+        Ok(grandchild) => drop(grandchild.wait()),
+        // Forking into a namespace whose init has exited fails with ENOMEM.
+        Err(Error::Os(Errno::ENOMEM)) => report(sock, Errno::ESRCH.into()),
+        Err(e) => report(sock, e),
+    }
+    0
 }
 
 /// In the grandchild, inside the target namespace: send credentials naming
 /// `pid` (as seen here).
-fn grandchild(
-    sock: BorrowedFd<'_>,
-    parent: Option<BorrowedFd<'_>>,
-    pid: Pid,
-    deadline: Deadline,
-) -> Result<()> {
+fn grandchild(sock: BorrowedFd<'_>, parent: Pid, pid: Pid, ids: (u32, u32)) -> Result<()> {
     // If the intermediate is killed, take this process down with it; if it
-    // died before that took effect, stop here.
+    // died before that took effect, stop here. While it lives it is our
+    // parent: invisible from inside the namespace (0) unless the namespace
+    // is its own (then `parent`). An orphan's new parent is the reaper of
+    // the intermediate's namespace (kernel/exit.c, find_child_reaper): seen
+    // here as another pid when the namespace is the same, invisible (0 again)
+    // when it is a child namespace, where this check cannot tell. No harm
+    // then: this process waits for nothing and ends at once.
     sys::set_parent_death_signal(SIGKILL)?;
-    if let Some(parent) = parent {
-        let mut p = [pollfd { fd: parent.as_raw_fd(), events: POLLIN as i16, revents: 0 }];
-        if matches!(sys::ppoll(&mut p, 0), Ok(1)) {
-            return Err(Error::PeerClosed);
-        }
+    let ppid = sys::getppid();
+    if ppid != 0 && ppid != parent {
+        return Err(Error::PeerClosed);
     }
     // Forking may have created `pid` in that namespace: then it did not
-    // exist before, and the answer would be ourselves.
-    if sys::getpid() == pid {
+    // exist before, and the answer would be ourselves. (Never pid 1: a
+    // namespace whose init has gone takes no new process.)
+    if pid != 1 && sys::getpid() == pid {
         return Err(Errno::ESRCH.into());
     }
-    if deadline.passed()? {
-        return Err(Error::Timeout);
+    let send = |(uid, gid)| {
+        let mut control = SendControl::<SPACE_CREDENTIALS>::new();
+        control.push_credentials(Ucred { pid, uid, gid })?;
+        sendmsg(sock, &[IoSlice::new(&[ANSWER])], &control, SendFlags::default())
+    };
+    match send(ids) {
+        // The ids read earlier may be stale; the fresh ones may be claimed.
+        Err(Error::Os(Errno::EPERM)) => send((sys::getuid(), sys::getgid())).map(drop),
+        other => other.map(drop),
     }
-    let creds = Ucred { pid, uid: sys::getuid(), gid: sys::getgid() };
-    let mut control = SendControl::<SPACE_CREDENTIALS>::new();
-    control.push_credentials(creds)?;
-    sendmsg(sock, &[IoSlice::new(&[ANSWER])], &control, SendFlags::default())?;
-    Ok(())
 }
+
+/// How long the parent waits for the helpers' answer on the socket alone;
+/// after that it also watches the intermediate child through its pidfd.
+/// Answers take a few hundred microseconds, and a helper that fails says so
+/// or ends, which shows as end of stream. Only when another thread's fork
+/// holds a copy of the socket does the end of a silent helper need the
+/// pidfd; opening one for every lookup would cost as much as several of its
+/// system calls.
+const WATCH_AFTER: Duration = Duration::from_millis(20);
 
 /// Waits, at most until `deadline`, for the helpers' answer on `sock`, or
 /// for the intermediate child to end without one. `Err`: no answer came
 /// (timeout, end of stream, a failure here); `Ok` holds the helpers' answer,
 /// an error they reported included.
-fn wait_for_answer(sock: BorrowedFd<'_>, child: &OwnChild, deadline: Deadline) -> Result<Result<Pid>> {
-    let watch = child.pidfd().map_or(-1, |fd| fd.as_raw_fd()); // poll ignores -1
+fn wait_for_answer(sock: BorrowedFd<'_>, child: &mut OwnChild, deadline: Deadline) -> Result<Result<Pid>> {
+    let mut watch = -1; // poll ignores -1
+    let mut until = Deadline::after(WATCH_AFTER).earlier(deadline);
     loop {
         let mut fds = [sock.as_raw_fd(), watch].map(|fd| pollfd { fd, events: POLLIN as i16, revents: 0 });
-        crate::poll::poll_until(&mut fds, deadline)?;
+        match crate::poll::poll_until(&mut fds, until) {
+            Err(Error::Timeout) if until != deadline => {
+                watch = child.watch().map_or(-1, |fd| fd.as_raw_fd());
+                until = deadline;
+                continue;
+            }
+            other => other?,
+        };
         if fds[0].revents != 0 {
             if let Some(answer) = read_answer(sock)? {
                 return Ok(answer);
@@ -547,5 +634,36 @@ fn peer_gone(e: Error) -> Error {
     match e {
         Error::Os(Errno::ECONNREFUSED | Errno::EPIPE | Errno::ECONNRESET) => Error::PeerClosed,
         e => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::time::Instant;
+
+    /// A helper that ends without a word while another copy of its socket
+    /// stays open (what another thread's fork leaves behind): no end of
+    /// stream ever comes, and its pidfd, watched once the answer is late,
+    /// shows its end long before the deadline.
+    #[test]
+    fn a_silent_helper_is_seen_to_end_even_when_its_socket_has_another_copy() {
+        let (ours, theirs) = socketpair(SocketType::SeqPacket, SocketFlags::default()).unwrap();
+        // SAFETY: the child only exits.
+        let mut child = unsafe { OwnChild::spawn(|| 0) }.unwrap();
+        let deadline = Deadline::after(Duration::from_secs(3));
+        let start = Instant::now();
+        let r = wait_for_answer(ours.as_fd(), &mut child, deadline);
+        let took = start.elapsed();
+        drop(theirs); // held until here: the copy that hides the end
+        if child.watch().is_none() {
+            // No pidfd here (qemu-user, or a kernel before 5.3): the deadline.
+            assert_eq!(r, Err(Error::Timeout));
+            return;
+        }
+        assert_eq!(r, Err(Error::PeerClosed));
+        assert!(took >= WATCH_AFTER && took < Duration::from_secs(2), "{took:?}");
+        assert!(child.wait().is_ok());
     }
 }

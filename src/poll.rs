@@ -63,9 +63,23 @@ impl Deadline {
     /// # Ok::<(), rawscm::Error>(())
     /// ```
     pub fn remaining(self) -> Result<Duration> {
+        self.remaining_ns().map(Duration::from_nanos)
+    }
+
+    /// The earlier of two deadlines (a clock failure in either is kept).
+    pub(crate) fn earlier(self, other: Deadline) -> Deadline {
+        let at = match (self.at, other.at) {
+            (Ok(a), Ok(b)) => Ok(a.min(b)),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        Deadline { at }
+    }
+
+    /// [`remaining`](Self::remaining) in nanoseconds.
+    pub(crate) fn remaining_ns(self) -> Result<u64> {
         let at = self.at.map_err(Error::Clock)?;
         let now = sys::monotonic_ns().map_err(Error::Clock)?;
-        Ok(Duration::from_nanos(at.saturating_sub(now)))
+        Ok(at.saturating_sub(now))
     }
 
     /// Whether the deadline has passed.
@@ -79,7 +93,7 @@ impl Deadline {
     /// # Ok::<(), rawscm::Error>(())
     /// ```
     pub fn passed(self) -> Result<bool> {
-        Ok(self.remaining()?.is_zero())
+        Ok(self.remaining_ns()? == 0)
     }
 }
 
@@ -88,10 +102,9 @@ impl Deadline {
 /// Returns the number of entries with events.
 pub(crate) fn poll_until(fds: &mut [pollfd], deadline: Deadline) -> Result<usize> {
     loop {
-        let left = deadline.remaining()?;
-        let ns = u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
+        let ns = deadline.remaining_ns()?;
         match sys::ppoll(fds, ns) {
-            Ok(0) if left.is_zero() => return Err(Error::Timeout),
+            Ok(0) if ns == 0 => return Err(Error::Timeout),
             Ok(0) => continue, // woke early (clock granularity): re-check
             Ok(n) => return Ok(n),
             Err(Errno::EINTR) => continue,

@@ -136,9 +136,9 @@ impl Ucred {
 }
 
 /// A child process of the crate's own (the init-pid lookup's helpers): made
-/// so that nothing else in the program can reap it, held by a pidfd where
-/// the kernel gives one, and killed and reaped when dropped, so that no
-/// error path leaves a zombie or a runaway child.
+/// so that nothing else in the program can reap it, watched through a pidfd
+/// when asked to ([`watch`](Self::watch)), and killed and reaped when
+/// dropped, so that no error path leaves a zombie or a runaway child.
 ///
 /// Natively it is created with no exit signal (`clone` with exit signal 0):
 /// `SIGCHLD` set to `SIG_IGN` does not auto-reap it, and a `waitpid(-1, ..)`
@@ -148,6 +148,9 @@ impl Ucred {
 /// child reaped by someone else is reported as such, never waited for twice.
 pub(crate) struct OwnChild {
     pid: Pid,
+    /// 0, or `SIGCHLD` in the emulator fallback.
+    exit_signal: u32,
+    /// Made by [`watch`](Self::watch).
     pidfd: Option<OwnedFd>,
     /// Whether it has been reaped (by us, or found reaped).
     reaped: bool,
@@ -163,35 +166,32 @@ impl OwnChild {
     pub(crate) unsafe fn spawn(child: impl FnOnce() -> i32) -> Result<OwnChild> {
         // SAFETY: fork-like flags; the child runs `child` (the caller's
         // guarantee) and exits.
-        let (pid, pidfd, exit_signal) = match unsafe { sys::clone(0, 0, true) } {
-            Ok((pid, pidfd)) => (pid, pidfd, 0),
-            // qemu-user only forks with SIGCHLD (and knows no CLONE_PIDFD).
-            Err(Errno::EINVAL) => {
-                // SAFETY: as above.
-                let (pid, _) = unsafe { sys::clone(0, SIGCHLD, false) }?;
-                (pid, None, SIGCHLD)
-            }
+        let (pid, exit_signal) = match unsafe { sys::clone(0, 0, false) } {
+            Ok((pid, _)) => (pid, 0),
+            // qemu-user only forks with SIGCHLD.
+            // SAFETY: as above.
+            Err(Errno::EINVAL) => (unsafe { sys::clone(0, SIGCHLD, false) }?.0, SIGCHLD),
             Err(e) => return Err(e.into()),
         };
         if pid == 0 {
             exit_group(child());
         }
-        let mut me = OwnChild { pid: pid as Pid, pidfd, reaped: false };
-        if me.pidfd.is_none() {
-            // Kernels before 5.2 ignore CLONE_PIDFD; pidfd_open (5.3) is
-            // race-free for a child nobody else can reap, and checked to be
-            // our unreaped child otherwise.
-            me.pidfd = sys::pidfd_open(me.pid).ok().filter(|fd| {
-                exit_signal == 0
-                    || sys::waitid_pidfd(fd.as_fd(), WEXITED | WNOHANG | WNOWAIT | __WALL).is_ok()
-            });
-        }
-        Ok(me)
+        Ok(OwnChild { pid: pid as Pid, exit_signal, pidfd: None, reaped: false })
     }
 
-    /// Its pidfd, which becomes readable when it ends (none on kernels
-    /// before 5.3 and some emulators).
-    pub(crate) fn pidfd(&self) -> Option<BorrowedFd<'_>> {
+    /// Its pidfd, which becomes readable when it ends, opened on the first
+    /// call (a pidfd costs about as much as several plain system calls, so
+    /// only the callers that need one pay for it); none on kernels before
+    /// 5.3 and some emulators. `pidfd_open` is race-free for a child nobody
+    /// else can reap, and checked to be our unreaped child otherwise.
+    pub(crate) fn watch(&mut self) -> Option<BorrowedFd<'_>> {
+        if self.pidfd.is_none() && !self.reaped {
+            let ours = |fd: &OwnedFd| {
+                self.exit_signal == 0
+                    || sys::waitid_pidfd(fd.as_fd(), WEXITED | WNOHANG | WNOWAIT | __WALL).is_ok()
+            };
+            self.pidfd = sys::pidfd_open(self.pid).ok().filter(ours);
+        }
         self.pidfd.as_ref().map(OwnedFd::as_fd)
     }
 
@@ -202,8 +202,8 @@ impl OwnChild {
         if self.reaped {
             return;
         }
-        match self.pidfd() {
-            Some(fd) => drop(sys::pidfd_send_signal(fd, SIGKILL)),
+        match &self.pidfd {
+            Some(fd) => drop(sys::pidfd_send_signal(fd.as_fd(), SIGKILL)),
             None => drop(sys::kill(self.pid, SIGKILL)),
         }
     }
@@ -235,19 +235,16 @@ impl Drop for OwnChild {
     }
 }
 
-/// In a child before it runs untrusted-free code: blocks every signal (so
-/// that no handler of the program runs in the child; `SIGKILL` still ends
-/// it) and closes every descriptor but `keep` (so that nothing of the
-/// program's, a FUSE descriptor, another thread's socket, outlives it or
-/// leaks into another namespace). `close_range` (Linux 5.9+), else the
-/// numbers listed in `/proc/self/fd`; without either, descriptors stay.
-/// Async-signal-safe: no allocation, no lock.
+/// Closes every descriptor but `keep` (at most four), so that nothing of the
+/// program's (a FUSE descriptor, another thread's socket) outlives a child
+/// or leaks into another namespace: `close_range` (Linux 5.9+) over the gaps,
+/// one call per gap (two for one kept descriptor), else the numbers listed
+/// in `/proc/self/fd`; without either, descriptors stay. Async-signal-safe.
 ///
 /// # Safety
 /// Only in a child that will use no descriptor but `keep` before it exits
 /// or execs (the owners of the others, copied from the parent, never run).
-pub(crate) unsafe fn isolate_child(keep: &[i32]) {
-    let _ = sys::block_all_signals();
+pub(crate) unsafe fn close_all_but(keep: &[i32]) {
     // Close the gaps between the sorted numbers to keep.
     let mut sorted = [i32::MAX; 4];
     for (slot, &fd) in sorted.iter_mut().zip(keep.iter().filter(|&&fd| fd >= 0)) {
@@ -270,11 +267,11 @@ pub(crate) unsafe fn isolate_child(keep: &[i32]) {
     }
 }
 
-/// The fallback of [`isolate_child`]: closes every descriptor listed in
+/// The fallback of [`close_all_but`]: closes every descriptor listed in
 /// `/proc/self/fd` but `keep` and the directory's own.
 ///
 /// # Safety
-/// As [`isolate_child`].
+/// As [`close_all_but`].
 unsafe fn close_listed_except(keep: &[i32]) {
     let Ok(dir) = sys::open(c"/proc/self/fd", O_RDONLY | O_DIRECTORY) else { return };
     let mut buf = [0u8; 512];
@@ -551,10 +548,16 @@ mod tests {
         }
     }
 
+    /// What the init-pid lookup's helpers do first: block every signal (no
+    /// handler of the program runs in them; SIGKILL still ends them), then
+    /// close every descriptor but their socket.
     #[test]
     fn an_isolated_child_holds_only_what_it_keeps() {
-        // SAFETY: runs in the test's child, which uses nothing else.
-        check_isolation(|keep| unsafe { isolate_child(keep) });
+        check_isolation(|keep| {
+            let _ = sys::block_all_signals();
+            // SAFETY: runs in the test's child, which uses nothing else.
+            unsafe { close_all_but(keep) };
+        });
     }
 
     #[test]

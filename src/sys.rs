@@ -7,13 +7,14 @@
 
 use crate::addr::UnixAddr;
 use crate::arch::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
-use crate::cmsg::{take_with, Taken};
+use crate::cmsg::{take_with, RecvControl, Taken};
 use crate::errno::Errno;
 use crate::fd::{BorrowedFd, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
 use core::ffi::CStr;
 use core::mem::{size_of, MaybeUninit};
 use core::ptr;
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use linux_raw_sys::general as g;
 use linux_raw_sys::net as n;
 
@@ -66,6 +67,7 @@ fn owned_from_kernel(fd: i32) -> OwnedFd {
 }
 
 impl Drop for OwnedFd {
+    #[inline]
     fn drop(&mut self) {
         // close(2): on Linux the descriptor is released even when close
         // reports an error (EINTR included), so there is nothing to retry.
@@ -123,7 +125,7 @@ pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: i32) -> SysResult<()> {
 /// `accept4(fd, &addr, &len, flags)`: the new connection and its peer's
 /// address.
 pub(crate) fn accept4(fd: BorrowedFd<'_>, flags: u32) -> SysResult<(OwnedFd, UnixAddr)> {
-    let mut raw = UnixAddr::unnamed().to_raw().0;
+    let mut raw = n::sockaddr_un { sun_family: 0, sun_path: [0; 108] };
     let mut len = size_of::<n::sockaddr_un>() as u32;
     // SAFETY: `raw` is a writable sockaddr_un of `len` bytes, `len` a
     // writable socklen_t.
@@ -142,7 +144,7 @@ pub(crate) fn accept4(fd: BorrowedFd<'_>, flags: u32) -> SysResult<(OwnedFd, Uni
 
 /// `getsockname(fd, ..)` or `getpeername(fd, ..)` (`nr`).
 pub(crate) fn sock_or_peer_name(nr: u32, fd: BorrowedFd<'_>) -> SysResult<UnixAddr> {
-    let mut raw = UnixAddr::unnamed().to_raw().0;
+    let mut raw = n::sockaddr_un { sun_family: 0, sun_path: [0; 108] };
     let mut len = size_of::<n::sockaddr_un>() as u32;
     // SAFETY: `raw` is a writable sockaddr_un of `len` bytes, `len` a
     // writable socklen_t; the kernel writes at most `len` bytes and reports
@@ -255,33 +257,40 @@ pub(crate) fn sendmsg(
     ret(unsafe { syscall3(g::__NR_sendmsg as usize, fd_arg(fd), ptr_arg(&msg), uint_arg(flags)) })
 }
 
-/// What `recvmsg` returned: data bytes, control bytes, `msg_flags`, and
-/// the sender's address when it was asked for.
+/// What `recvmsg` returned besides the control data: data bytes,
+/// `msg_flags`, and the sender's address when it was asked for.
 pub(crate) struct RecvResult {
     pub(crate) bytes: usize,
-    pub(crate) control_len: usize,
     pub(crate) flags: u32,
     pub(crate) from: Option<UnixAddr>,
 }
 
-/// `recvmsg(fd, &{iov, control}, flags)`, then ownership of every descriptor
-/// the kernel installed for it: the one place where received numbers become
+/// `recvmsg(fd, &{iov, control}, flags)` offering the kernel the first
+/// `limit` bytes of `control`, then ownership of every descriptor the kernel
+/// installed for it: the one place where received numbers become
 /// [`OwnedFd`]s (see [`take_with`] for which are kept and which closed).
-pub(crate) fn recvmsg<const FDS: usize>(
+/// `control` keeps the raw bytes (none after an error).
+#[inline]
+pub(crate) fn recvmsg<'c, const FDS: usize, const N: usize>(
     fd: BorrowedFd<'_>,
     want_from: bool,
     iov: &mut [IoSliceMut<'_>],
-    control: &mut [u8],
+    control: &'c mut RecvControl<N>,
+    limit: usize,
     flags: u32,
-) -> SysResult<(RecvResult, Taken<FDS, OwnedFd>)> {
-    let mut name = UnixAddr::unnamed().to_raw().0;
+) -> SysResult<(RecvResult, Taken<'c, FDS, OwnedFd>)> {
+    let area = control.area(limit);
+    let offered = area.len();
+    // Written by the kernel only when asked for (a literal, so that it costs
+    // nothing when it is not).
+    let mut name = n::sockaddr_un { sun_family: 0, sun_path: [0; 108] };
     let mut msg = n::msghdr {
         msg_name: if want_from { ptr::from_mut(&mut name).cast() } else { ptr::null_mut() },
         msg_namelen: if want_from { size_of::<n::sockaddr_un>() as _ } else { 0 },
         msg_iov: iov.as_mut_ptr().cast(),
         msg_iovlen: iov.len() as _,
-        msg_control: if control.is_empty() { ptr::null_mut() } else { control.as_mut_ptr().cast() },
-        msg_controllen: control.len() as _,
+        msg_control: if area.is_empty() { ptr::null_mut() } else { area.as_mut_ptr().cast() },
+        msg_controllen: area.len() as _,
         msg_flags: 0,
     };
     // SAFETY: `msg` points at the sender's address buffer (null, or a
@@ -290,18 +299,20 @@ pub(crate) fn recvmsg<const FDS: usize>(
     // initialised control bytes; the kernel writes at most the lengths given.
     let bytes = ret(unsafe {
         syscall3(g::__NR_recvmsg as usize, fd_arg(fd), mut_ptr_arg(&mut msg), uint_arg(flags))
-    })?;
-    let control_len = (msg.msg_controllen as usize).min(control.len());
-    let received = control.get(..control_len).unwrap_or_default();
+    })
+    .inspect_err(|_| control.set_len(0))?;
+    // The kernel reports at most what it was offered; a larger value is
+    // clamped, so that nothing beyond this receive's area is ever read.
+    control.set_len((msg.msg_controllen as usize).min(offered));
     // SAFETY: the recvmsg that wrote these bytes just returned, and this is
     // their only walk: every non-negative number in an SCM_RIGHTS or
     // SCM_PIDFD payload is a descriptor the kernel installed for this call
     // and nothing owns yet. `take_with` calls this exactly once for each such
     // number and for nothing else (its contract, checked on hostile bytes
     // under Miri in cmsg's tests).
-    let taken = take_with::<FDS, _>(received, |fd| unsafe { OwnedFd::from_raw_fd(fd) });
+    let taken = take_with::<FDS, _>(control.as_bytes(), |fd| unsafe { OwnedFd::from_raw_fd(fd) });
     let from = want_from.then(|| UnixAddr::from_kernel(&name, msg.msg_namelen as u32));
-    Ok((RecvResult { bytes, control_len, flags: msg.msg_flags as u32, from }, taken))
+    Ok((RecvResult { bytes, flags: msg.msg_flags as u32, from }, taken))
 }
 
 /// `read(fd, buf, len)`.
@@ -332,7 +343,7 @@ pub(crate) unsafe fn fork() -> SysResult<usize> {
     }
 }
 
-/// `clone(flags | exit_signal, 0, &pidfd, 0, 0)` in the architecture's
+/// `clone(flags | exit_signal, 0, NULL, NULL, 0)` in the architecture's
 /// argument order: a fork (the child runs on a copy of this stack) with
 /// extra flags and the signal the parent gets when the child ends
 /// (`SIGCHLD`, or 0 for none); with `want_pidfd`, also `CLONE_PIDFD` (Linux
@@ -436,27 +447,28 @@ pub(crate) fn waitid_pidfd(pidfd: BorrowedFd<'_>, options: u32) -> SysResult<Chi
 
 /// `waitid(idtype, id, &info, options, NULL)`.
 fn waitid_idtype(idtype: u32, id: i32, options: u32) -> SysResult<ChildState> {
-    // All-zero is a valid siginfo (integers and pointers only); si_pid stays
-    // 0 when WNOHANG finds nothing, as waitid(2) documents.
-    let mut info = MaybeUninit::<g::siginfo>::zeroed();
+    let mut info = MaybeUninit::<g::siginfo>::uninit();
+    let p = info.as_mut_ptr();
+    // SAFETY: places inside `info`, which is writable; union fields of plain
+    // integers, only addressed here.
+    let (pid, code, status) = unsafe {
+        let sig = &raw mut (*p).__bindgen_anon_1.__bindgen_anon_1;
+        let chld = &raw mut (*sig)._sifields._sigchld;
+        (&raw mut (*chld)._pid, &raw mut (*sig).si_code, &raw mut (*chld)._status)
+    };
+    // Only the three fields read below are set first, not all 128 bytes: on
+    // success Linux writes them (a pid of 0 when WNOHANG finds nothing);
+    // qemu-user writes nothing then, so they must hold that 0 already.
+    // SAFETY: the three pointers are in bounds, aligned and writable.
+    unsafe { (pid.write(0), code.write(0), status.write(0)) };
     // SAFETY: `info` is a writable siginfo; the rusage pointer is null.
     ret(unsafe {
-        syscall5(
-            g::__NR_waitid as usize,
-            uint_arg(idtype),
-            int_arg(id),
-            mut_ptr_arg(info.as_mut_ptr()),
-            uint_arg(options),
-            0,
-        )
+        syscall5(g::__NR_waitid as usize, uint_arg(idtype), int_arg(id), mut_ptr_arg(p), uint_arg(options), 0)
     })?;
-    // SAFETY: zero-initialised and possibly written by the kernel; every bit
-    // pattern of these integer fields is valid, and SIGCHLD information is
-    // the `_sigchld` member for every child the kernel reports.
-    let info = unsafe { info.assume_init().__bindgen_anon_1.__bindgen_anon_1 };
-    // SAFETY: see above; the union holds plain integers.
-    let chld = unsafe { info._sifields._sigchld };
-    Ok(ChildState { pid: chld._pid, code: info.si_code, status: chld._status })
+    // SAFETY: initialised above and possibly rewritten by the kernel; any bit
+    // pattern of these integers is valid, and the SIGCHLD fields are those
+    // the kernel fills for every child it reports.
+    Ok(unsafe { ChildState { pid: pid.read(), code: code.read(), status: status.read() } })
 }
 
 /// `exit_group(code)`.
@@ -466,6 +478,12 @@ pub(crate) fn exit_group(code: i32) -> ! {
     // The kernel does not return from exit_group.
     #[allow(clippy::empty_loop)]
     loop {}
+}
+
+/// `getppid()`; cannot fail (0: the parent is outside our pid namespace).
+pub(crate) fn getppid() -> i32 {
+    // SAFETY: no arguments.
+    (unsafe { syscall0(g::__NR_getppid as usize) }) as i32
 }
 
 /// `getpid()`; cannot fail.
@@ -535,9 +553,25 @@ fn timespec_long(ns: u64) -> g::timespec {
     g::timespec { tv_sec: secs as _, tv_nsec: (ns % 1_000_000_000) as _ }
 }
 
-/// `clock_gettime(CLOCK_MONOTONIC)` as nanoseconds (`clock_gettime64` on
-/// 32-bit targets, Linux 5.1+, falling back to `clock_gettime`).
+/// `clock_gettime(CLOCK_MONOTONIC)` as nanoseconds: through the vDSO where
+/// there is one (no system call), else the system call (`clock_gettime64`
+/// on 32-bit targets, Linux 5.1+, falling back to `clock_gettime`).
 pub(crate) fn monotonic_ns() -> SysResult<u64> {
+    let nanos = |ts: g::__kernel_timespec| {
+        (ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64)
+    };
+    #[cfg(feature = "vdso")]
+    if let Some(clock_gettime) = vdso_clock::get() {
+        let mut ts = timespec64(0);
+        // SAFETY: the vDSO's clock_gettime of this architecture (found by name
+        // and version in the image the kernel mapped, which stays mapped):
+        // `extern "C" int (clockid_t, struct __kernel_timespec *)`; `ts` is
+        // writable. A non-zero result (the clock it cannot serve) leaves the
+        // answer to the system call.
+        if unsafe { clock_gettime(g::CLOCK_MONOTONIC as _, &mut ts) } == 0 {
+            return Ok(nanos(ts));
+        }
+    }
     let time64 = || {
         let mut ts = timespec64(0);
         // SAFETY: `ts` is a writable __kernel_timespec, the layout of
@@ -545,7 +579,7 @@ pub(crate) fn monotonic_ns() -> SysResult<u64> {
         ret(unsafe {
             syscall2(CLOCK_GETTIME64 as usize, uint_arg(g::CLOCK_MONOTONIC), mut_ptr_arg(&mut ts))
         })?;
-        Ok((ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64))
+        Ok(nanos(ts))
     };
     #[cfg(target_pointer_width = "32")]
     {
@@ -562,6 +596,138 @@ pub(crate) fn monotonic_ns() -> SysResult<u64> {
     }
     #[cfg(target_pointer_width = "64")]
     time64()
+}
+
+/// `AT_SYSINFO_EHDR` handed over by a runtime; 0 if none was.
+static SYSINFO_EHDR: AtomicUsize = AtomicUsize::new(0);
+
+/// Hands rawscm the address of the vDSO (`AT_SYSINFO_EHDR` from the
+/// auxiliary vector), for programs that have the auxiliary vector at hand
+/// (a `#![no_main]` runtime reads it above the environment on the initial
+/// stack). Without it, rawscm reads `/proc/self/auxv` (else, without
+/// `/proc`, asks `prctl(PR_GET_AUXV)`, Linux 6.4+) on the first clock read. Nothing is parsed
+/// here; 0 means "no vDSO". Without the `vdso` feature it only records the
+/// address.
+///
+/// # Safety
+/// `addr` must be this process's `AT_SYSINFO_EHDR` (the start of the vDSO
+/// image the kernel mapped, which stays mapped), or 0.
+///
+/// # Examples
+/// ```
+/// // What a runtime does with the value it found; here, libc's copy.
+/// let ehdr = unsafe { libc::getauxval(libc::AT_SYSINFO_EHDR) } as usize;
+/// // SAFETY: the kernel's AT_SYSINFO_EHDR for this process.
+/// unsafe { rawscm::vdso::set_sysinfo_ehdr(ehdr) };
+/// assert!(!rawscm::vdso::uses_vdso() || ehdr != 0); // a vDSO clock needs a vDSO
+/// ```
+///
+/// # References
+/// - [getauxval(3)](https://man7.org/linux/man-pages/man3/getauxval.3.html)
+/// - [vdso(7)](https://man7.org/linux/man-pages/man7/vdso.7.html)
+pub unsafe fn set_sysinfo_ehdr(addr: usize) {
+    SYSINFO_EHDR.store(addr, Relaxed);
+    #[cfg(feature = "vdso")]
+    vdso_clock::forget(addr == 0);
+}
+
+/// Whether the vDSO's `clock_gettime` is used.
+pub(crate) fn have_vdso_clock() -> bool {
+    #[cfg(feature = "vdso")]
+    return vdso_clock::get().is_some();
+    #[cfg(not(feature = "vdso"))]
+    false
+}
+
+/// Makes every later clock read a system call.
+pub(crate) fn forget_vdso_clock() {
+    #[cfg(feature = "vdso")]
+    vdso_clock::forget(true);
+}
+
+/// The vDSO's `clock_gettime` (feature `vdso`): found on first use, kept in
+/// an atomic.
+#[cfg(feature = "vdso")]
+mod vdso_clock {
+    use super::{mut_ptr_arg, open, read, ret, syscall5, uint_arg, SYSINFO_EHDR};
+    use crate::fd::AsFd;
+    use core::ffi::c_int;
+    use core::mem::size_of;
+    use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use linux_raw_sys::general as g;
+    use linux_raw_sys::prctl::PR_GET_AUXV;
+
+    /// The vDSO's `clock_gettime` (see [`crate::vdso::CLOCK_GETTIME`]):
+    /// `int (clockid_t, struct __kernel_timespec *)`.
+    pub(crate) type ClockGettime = unsafe extern "C" fn(c_int, *mut g::__kernel_timespec) -> c_int;
+
+    /// The address of the vDSO's `clock_gettime`, or one of these two.
+    static ADDR: AtomicUsize = AtomicUsize::new(NOT_LOOKED_UP);
+    const NOT_LOOKED_UP: usize = 0;
+    const NONE: usize = 1;
+
+    /// Forgets the answer: with `for_good`, no vDSO clock from now on;
+    /// else look it up again.
+    pub(crate) fn forget(for_good: bool) {
+        ADDR.store(if for_good { NONE } else { NOT_LOOKED_UP }, Relaxed);
+    }
+
+    /// The vDSO's `clock_gettime`, looked up on the first call (threads
+    /// racing there look it up twice and agree); `None` without one.
+    pub(crate) fn get() -> Option<ClockGettime> {
+        let mut addr = ADDR.load(Relaxed);
+        if addr == NOT_LOOKED_UP {
+            addr = find().unwrap_or(NONE);
+            ADDR.store(addr, Relaxed);
+        }
+        // SAFETY: any other value is the address of the vDSO function that
+        // `find` found, whose type is `ClockGettime`.
+        (addr != NONE).then(|| unsafe { core::mem::transmute::<usize, ClockGettime>(addr) })
+    }
+
+    /// The address of the vDSO's `clock_gettime`, if the kernel mapped a
+    /// vDSO and it has the symbol.
+    fn find() -> Option<usize> {
+        let base = match SYSINFO_EHDR.load(Relaxed) {
+            0 => sysinfo_ehdr_from_kernel()?,
+            addr => addr,
+        };
+        // The vDSO is at least one page, and pages are at least 4 KiB.
+        // SAFETY: `base` is AT_SYSINFO_EHDR: the kernel mapped the vDSO image
+        // there, readable, for the life of the process.
+        let head = unsafe { core::slice::from_raw_parts(base as *const u8, 4096) };
+        let len = crate::vdso::image_len(head)?;
+        if len > 1 << 20 {
+            return None; // not a vDSO: they are a few pages
+        }
+        // SAFETY: as above; the kernel maps the whole image, which holds the
+        // file contents of its loadable segment (`len`).
+        let image = unsafe { core::slice::from_raw_parts(base as *const u8, len) };
+        let (name, version) = crate::vdso::CLOCK_GETTIME?;
+        Some(base + crate::vdso::find(image, name, version)?)
+    }
+
+    /// `AT_SYSINFO_EHDR` of this process: from `/proc/self/auxv`, else (no
+    /// `/proc`) from `prctl(PR_GET_AUXV)` (Linux 6.4+). In this order because
+    /// emulators and instrumenters show their program its own auxiliary
+    /// vector in `/proc/self/auxv` (qemu-user and valgrind both do), while
+    /// the prctl, which they may pass through, tells the host's: valgrind
+    /// 3.19 hides the vDSO from its program but passes PR_GET_AUXV through
+    /// (reading the vDSO there faults), qemu-user 7.2 refuses it.
+    fn sysinfo_ehdr_from_kernel() -> Option<usize> {
+        // Room for 64 entries; the kernel keeps fewer (AT_VECTOR_SIZE).
+        let mut buf = [0u8; 128 * size_of::<usize>()];
+        let n = match open(c"/proc/self/auxv", g::O_RDONLY) {
+            Ok(file) => read(file.as_fd(), &mut buf).ok()?,
+            Err(_) => {
+                let (p, len) = (mut_ptr_arg(buf.as_mut_ptr()), buf.len());
+                // SAFETY: PR_GET_AUXV writes at most `len` bytes to `buf`,
+                // and returns the size of the whole vector.
+                ret(unsafe { syscall5(g::__NR_prctl as usize, uint_arg(PR_GET_AUXV), p, len, 0, 0) }).ok()?
+            }
+        };
+        crate::vdso::sysinfo_ehdr(buf.get(..n).unwrap_or(&buf))
+    }
 }
 
 #[cfg(target_pointer_width = "64")]

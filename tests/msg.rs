@@ -478,3 +478,48 @@ fn credentials_with_descriptors_succeed_and_say_how_many_were_closed() {
         }
     });
 }
+
+#[test]
+fn received_fds_are_each_closed_once_whether_popped_iterated_or_dropped() {
+    let _g = common::serial();
+    common::no_fd_leak("Fds ownership", || {
+        let (a, b) = pair(SocketType::Datagram);
+        let (r, w) = pipe();
+        let send3 = || send_fds(&a, b"x", &[r.as_fd(), w.as_fd(), a.as_fd()]).unwrap();
+        let before = common::open_fds();
+
+        // Popped from the back; the rest closed by the drop.
+        send3();
+        let (_, mut fds) = recv_fds::<3>(&b, &mut [0u8; 1]).unwrap();
+        assert_eq!(common::open_fds().len(), before.len() + 3);
+        let last = fds.pop().expect("three descriptors");
+        assert_eq!(fds.len(), 2);
+        drop(fds);
+        assert_eq!(common::open_fds().len(), before.len() + 1, "the two left were closed");
+        drop(last);
+        assert_eq!(common::open_fds(), before);
+
+        // Iterated by value, stopped after one: the iterator closes the rest.
+        send3();
+        let (_, fds) = recv_fds::<3>(&b, &mut [0u8; 1]).unwrap();
+        let mut it = fds.into_iter();
+        assert_eq!(it.len(), 3);
+        let first = it.next().expect("a descriptor");
+        assert_eq!(it.len(), 2);
+        drop(it);
+        assert_eq!(common::open_fds().len(), before.len() + 1);
+        assert!(cloexec(&first), "the one taken is open (and close-on-exec)");
+        drop(first);
+        assert_eq!(common::open_fds(), before);
+
+        // All taken out: nothing is closed twice (a double close would fail
+        // the leak check's accounting or close a reused number).
+        send3();
+        let (_, fds) = recv_fds::<3>(&b, &mut [0u8; 1]).unwrap();
+        let all: Vec<OwnedFd> = fds.into_iter().collect();
+        assert_eq!(all.len(), 3);
+        assert_eq!(common::open_fds().len(), before.len() + 3);
+        drop(all);
+        assert_eq!(common::open_fds(), before);
+    });
+}

@@ -8,6 +8,13 @@ use rawscm::{
 };
 use std::time::{Duration, Instant};
 
+/// `NS_GET_PID_IN_PIDNS` = `_IOR(NSIO, 0x8, int)` (`include/uapi/linux/nsfs.h`)
+/// in this architecture's ioctl encoding.
+const NS_GET_PID_IN_PIDNS: u32 = {
+    use linux_raw_sys::general::{_IOC_DIRSHIFT, _IOC_NRSHIFT, _IOC_READ, _IOC_SIZESHIFT, _IOC_TYPESHIFT};
+    (_IOC_READ << _IOC_DIRSHIFT) | (0xb7 << _IOC_TYPESHIFT) | (0x8 << _IOC_NRSHIFT) | (4 << _IOC_SIZESHIFT)
+};
+
 /// `NSpid:` of /proc/<pid>/status: the pid in each namespace, outermost first.
 fn nspid(pid: Pid) -> Vec<Pid> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -545,8 +552,10 @@ fn a_hidepid_proc_does_not_make_a_live_namespace_dead() {
         }
         Err(e) => panic!("init_pid_of: {e}"),
     };
-    // With pidfds (the liveness check), and without (the /proc fallback).
-    for no_pidfd in [false, true] {
+    // The liveness check three ways: a member of the namespace other than its
+    // init (us) is the evidence; without NS_GET_PID_IN_PIDNS the init's
+    // pidfd decides; without pidfd_open, /proc (where the init is invisible).
+    for (no_member_ioctl, no_pidfd) in [(false, false), (true, false), (true, true)] {
         let (status, _) = common::run_in_child(Duration::from_secs(10), move || {
             let root = c"/";
             let proc_ = c"proc";
@@ -578,6 +587,9 @@ fn a_hidepid_proc_does_not_make_a_live_namespace_dead() {
             if unsafe { libc::access(c"/proc/1/stat".as_ptr(), libc::F_OK) } == 0 && expected == 1 {
                 return 6;
             }
+            if no_member_ioctl && !common::fail_ioctl_in_child(NS_GET_PID_IN_PIDNS, libc::ENOTTY) {
+                return 8;
+            }
             if no_pidfd
                 && !common::fail_syscalls_in_child(&[(
                     linux_raw_sys::general::__NR_pidfd_open as libc::c_long,
@@ -594,7 +606,11 @@ fn a_hidepid_proc_does_not_make_a_live_namespace_dead() {
             }
             0
         });
-        assert_eq!(status, ExitStatus::Exited(0), "without pidfd_open: {no_pidfd}");
+        assert_eq!(
+            status,
+            ExitStatus::Exited(0),
+            "without the member ioctl: {no_member_ioctl}, pidfd_open: {no_pidfd}"
+        );
     }
 }
 

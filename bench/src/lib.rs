@@ -54,7 +54,7 @@ fn counts<'a>(mut args: impl Iterator<Item = &'a [u8]>) -> Option<(u64, u64)> {
 }
 
 /// Parses a decimal count.
-fn count(arg: &[u8]) -> Option<u64> {
+pub fn count(arg: &[u8]) -> Option<u64> {
     if arg.is_empty() {
         return None;
     }

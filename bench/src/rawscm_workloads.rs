@@ -2,12 +2,13 @@
 //! (`w1_rawscm`, `w2_rawscm`) and the `#![no_std]` ones (`w1_rawscm_rt`,
 //! `w2_rawscm_rt`).
 
+use rawscm::pidns::{init_pid_of, Method};
 use rawscm::{
     exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair, space_for_fds, waitid, AsFd, ExitStatus,
     Fork, IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, RecvFlags, SendControl, SendFlags,
     SocketFlags, SocketType, Ucred, SPACE_CREDENTIALS,
 };
-use rawscm_bench::Check;
+use rawscm_bench::{count, Check};
 
 /// Control space for one fd and credentials.
 const SPACE: usize = space_for_fds(1) + SPACE_CREDENTIALS;
@@ -65,4 +66,27 @@ pub fn w2_iteration() -> Check {
         Ok(Fork::Parent(_)) => Err("child status"),
         Err(_) => Err("fork"),
     }
+}
+
+/// W4, the init-pid lookup: `init_pid_of(task, method)` must give `expected`
+/// by the path `method` implies, on every lookup. `args` are the program's
+/// arguments after its name: `<iterations> <warm-up> <task> <expected>
+/// <fork|ioctl|auto>`.
+pub fn w4<'a>(args: impl Iterator<Item = &'a [u8]>) -> Result<impl FnMut() -> Check, &'static str> {
+    let usage = "usage: <iterations> <warm-up> <task> <expected init pid> <fork|ioctl|auto>";
+    let mut args = args.skip(2);
+    let mut pid = || args.next().and_then(count).and_then(|n| i32::try_from(n).ok()).ok_or(usage);
+    let (task, expected) = (pid()?, pid()?);
+    let (method, via) = match args.next() {
+        Some(b"fork") => (Method::Fork, Method::Fork),
+        Some(b"ioctl") => (Method::Ioctl, Method::Ioctl),
+        // This machine's kernel has the ioctl (6.11+).
+        Some(b"auto") => (Method::Auto, Method::Ioctl),
+        _ => return Err(usage),
+    };
+    Ok(move || match init_pid_of(task, method) {
+        Ok(found) if found.pid == expected && found.via == via => Ok(()),
+        Ok(_) => Err("wrong pid or path"),
+        Err(_) => Err("init_pid_of failed"),
+    })
 }

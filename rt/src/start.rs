@@ -60,6 +60,12 @@ unsafe fn start(argv: *const *const c_char) -> ! {
     unsafe { crate::relocate::relocate(argv) };
     // From here on every relocated pointer holds its run-time value.
     ARGV.store(argv.expose_provenance(), Relaxed);
+    #[cfg(feature = "vdso")]
+    if let Some(ehdr) = auxv(linux_raw_sys::auxvec::AT_SYSINFO_EHDR) {
+        // SAFETY: the kernel's AT_SYSINFO_EHDR for this process, from the
+        // auxiliary vector on the initial stack.
+        unsafe { rawscm::vdso::set_sysinfo_ehdr(ehdr) };
+    }
     rawscm::exit_group(__rawscm_rt_main())
 }
 

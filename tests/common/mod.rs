@@ -176,6 +176,32 @@ pub fn fail_syscalls_in_child(rules: &[(libc::c_long, i32)]) -> bool {
     }
 }
 
+/// In a forked child (raw system calls only): installs a seccomp filter
+/// under which `ioctl` with request `request` fails with `errno`, and every
+/// other call goes through (as for [`fail_syscalls_in_child`]).
+pub fn fail_ioctl_in_child(request: u32, errno: i32) -> bool {
+    use libc::{sock_filter, sock_fprog, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W};
+    let stmt = |code: u32, k: u32| sock_filter { code: code as u16, jt: 0, jf: 0, k };
+    let jeq = |k: u32, jf: u8| sock_filter { code: (BPF_JMP | BPF_JEQ | BPF_K) as u16, jt: 0, jf, k };
+    // seccomp_data: nr (4 bytes), arch (4), instruction_pointer (8), args[6]
+    // (8 each); the low half of args[1] is at 24, or 28 on big-endian.
+    let arg1 = if cfg!(target_endian = "big") { 28 } else { 24 };
+    let mut prog = [
+        stmt(BPF_LD | BPF_W | BPF_ABS, 0),
+        jeq(libc::SYS_ioctl as u32, 3),
+        stmt(BPF_LD | BPF_W | BPF_ABS, arg1),
+        jeq(request, 1),
+        stmt(BPF_RET | BPF_K, libc::SECCOMP_RET_ERRNO | (errno as u32 & libc::SECCOMP_RET_DATA)),
+        stmt(BPF_RET | BPF_K, libc::SECCOMP_RET_ALLOW),
+    ];
+    let fprog = sock_fprog { len: prog.len() as u16, filter: prog.as_mut_ptr() };
+    unsafe {
+        libc::syscall(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+            && libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, 0, &fprog as *const sock_fprog)
+                == 0
+    }
+}
+
 /// Runs `child` in a forked child (raw system calls only, as after any fork
 /// of a threaded test) and returns its exit status and how long it took; a
 /// child still running after `limit` is killed (and reported as such).

@@ -9,6 +9,8 @@
 //!   (big-endian) and on powerpc-unknown-linux-gnu (both: the 12-byte
 //!   `cmsghdr` with big-endian words, the only such target); Miri
 //!   interprets foreign targets, no emulator needed;
+//! - `cargo +nightly miri test -p rawscm --lib fd::array_tests` on the host
+//!   (the storage of received descriptors, with a recorder for them);
 //! - `cargo +nightly miri test -p rawscm --test cmsg_prop` on the host, with
 //!   `PROPTEST_CASES=8` (Miri is slow) and `-Zmiri-disable-isolation` (the
 //!   test opens /dev/null for descriptors to encode).
@@ -126,7 +128,7 @@ fn miri_test(args: &[&str]) -> Command {
 }
 
 fn check() -> Result<(), String> {
-    let mut runs = vec![miri_test(&["--lib", "cmsg"])];
+    let mut runs = vec![miri_test(&["--lib", "cmsg"]), miri_test(&["--lib", "fd::array_tests"])];
     for t in CROSS {
         runs.push(miri_test(&["--lib", "--target", t, "cmsg"]));
     }
