@@ -67,6 +67,8 @@ mod msg;
 #[deny(unsafe_code)]
 pub mod notify;
 #[deny(unsafe_code)]
+pub mod pidfd;
+#[deny(unsafe_code)]
 pub mod pidns;
 #[deny(unsafe_code)]
 mod poll;
@@ -74,7 +76,11 @@ pub mod process;
 #[cfg(feature = "rt")]
 pub mod rt;
 #[deny(unsafe_code)]
+pub mod signal;
+#[deny(unsafe_code)]
 mod socket;
+#[deny(unsafe_code)]
+pub mod spawn;
 mod sys;
 
 pub use addr::{AddrKind, UnixAddr};
@@ -83,7 +89,7 @@ pub use cmsg::{
     Ucred, SCM_MAX_FD, SCM_PIDFD, SPACE_CREDENTIALS, SPACE_PIDFD,
 };
 pub use errno::Errno;
-pub use error::{Error, Malformed, Result};
+pub use error::{Error, FdMapProblem, Malformed, Result};
 pub use exec::{execve, execveat, AtFlags, CStrArray};
 pub use fd::{AsFd, BorrowedFd, OwnedFd};
 pub use io::{IoSlice, IoSliceMut};
@@ -91,7 +97,8 @@ pub use msg::{
     recv, recv_credentials, recv_fds, recvmsg, recvmsg_from, send, send_credentials, send_fds, sendmsg,
     sendmsg_to, Received, ReceivedCredentials, RecvFlags, SendFlags,
 };
-pub use poll::{wait_readable, wait_readable_for, Deadline};
+pub use pidfd::{fork_with_pidfd, ForkPidfd, Pidfd};
+pub use poll::{poll, wait_readable, wait_readable_for, Deadline};
 pub use process::{
     exit_group, fork, fork_new_pid_namespace, getgid, getpid, getuid, kill, try_waitid, waitid, ExitStatus,
     Fork, Pid,
