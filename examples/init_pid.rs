@@ -35,8 +35,8 @@ fn main() -> ExitCode {
 
 fn show(task: Pid, found: &Translated) {
     let via = match found.via {
-        rawscm::pidns::Via::Ioctl => "ioctl NS_GET_PID_FROM_PIDNS",
-        rawscm::pidns::Via::Fork => "fork + setns + SCM_CREDENTIALS",
+        rawscm::pidns::Method::Ioctl => "ioctl NS_GET_PID_FROM_PIDNS",
+        _ => "fork + setns + SCM_CREDENTIALS",
     };
     println!("init of pid {task}'s pid namespace: pid {} (via {via})", found.pid);
 }

@@ -21,8 +21,8 @@
 
 use crate::error::{Error, Malformed, Result};
 use crate::fd::OwnedFd;
-use crate::notify::{decimal, env_var};
 use crate::sys;
+use crate::text::{env_var, parse_decimal};
 use heapless::Vec;
 use linux_raw_sys::general::{FD_CLOEXEC, F_GETFD, F_SETFD};
 
@@ -132,8 +132,9 @@ pub unsafe fn listen_fds<const N: usize>(vars: Vars<'_>) -> Result<Vec<ListenFd,
     let (Some(pid), Some(count)) = (vars.listen_pid, vars.listen_fds) else {
         return Ok(Vec::new());
     };
-    let number =
-        |v: &[u8]| decimal(v).filter(|&n| n <= i32::MAX as u64).ok_or(Error::Malformed(Malformed::Number));
+    let number = |v: &[u8]| {
+        parse_decimal(v).filter(|&n| n <= i32::MAX as u64).ok_or(Error::Malformed(Malformed::Number))
+    };
     let pid = number(pid)? as i32;
     if pid != sys::getpid() {
         return Err(Error::NotForThisProcess { listen_pid: pid });

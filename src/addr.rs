@@ -170,6 +170,7 @@ impl UnixAddr {
     }
 
     /// The address as the kernel reported it: `sockaddr_un` and length.
+    #[allow(clippy::unnecessary_cast)] // c_char is i8 on some targets, u8 on others
     pub(crate) fn from_kernel(raw: &sockaddr_un, len: u32) -> UnixAddr {
         let mut path = [0; PATH_LEN];
         for (slot, &c) in path.iter_mut().zip(&raw.sun_path) {

@@ -21,6 +21,7 @@ pub(crate) fn restart<T, E: PartialEq + From<Errno>>(mut f: impl FnMut() -> Resu
 /// The associated constants carry the value of the *target* architecture,
 /// so `Errno::EDEADLOCK` is 35 on x86_64 and 58 on powerpc64.
 ///
+/// # Examples
 /// ```
 /// use rawscm::Errno;
 /// let e = Errno::EBADF;
@@ -54,6 +55,7 @@ impl Errno {
 
     /// The raw (positive) error number.
     ///
+    /// # Examples
     /// ```
     /// assert!(rawscm::Errno::EPERM.raw() > 0);
     /// ```
@@ -64,6 +66,7 @@ impl Errno {
     /// The symbolic name (`"EBADF"`), or `None` for a number this crate
     /// does not know.
     ///
+    /// # Examples
     /// ```
     /// assert_eq!(rawscm::Errno::ESRCH.name(), Some("ESRCH"));
     /// ```
@@ -74,6 +77,7 @@ impl Errno {
     /// A short description (`"bad file descriptor"`), or `None` for a
     /// number this crate does not know.
     ///
+    /// # Examples
     /// ```
     /// assert_eq!(rawscm::Errno::EPERM.description(), Some("operation not permitted"));
     /// ```

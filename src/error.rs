@@ -8,6 +8,7 @@ use core::fmt;
 /// Every variant that involves received descriptors states that they were
 /// closed: an `Err` never leaves a descriptor open behind the caller's back.
 ///
+/// # Examples
 /// ```
 /// use rawscm::{Error, Errno};
 /// let e = Error::from(Errno::EBADF);
@@ -191,6 +192,7 @@ impl fmt::Display for Malformed {
 impl Error {
     /// The errno, when this is a kernel error.
     ///
+    /// # Examples
     /// ```
     /// assert_eq!(rawscm::Error::Timeout.errno(), None);
     /// ```
@@ -254,6 +256,7 @@ impl core::error::Error for Error {}
 
 /// `Result` with this crate's [`Error`].
 ///
+/// # Examples
 /// ```
 /// fn pair() -> rawscm::Result<()> {
 ///     let _ = rawscm::socketpair(rawscm::SocketType::Stream, Default::default())?;

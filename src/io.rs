@@ -21,6 +21,7 @@ pub struct IoSlice<'a> {
 impl<'a> IoSlice<'a> {
     /// Borrows `data`.
     ///
+    /// # Examples
     /// ```
     /// let _ = rawscm::IoSlice::new(b"x");
     /// ```
@@ -33,6 +34,7 @@ impl<'a> IoSlice<'a> {
 
     /// Length in bytes.
     ///
+    /// # Examples
     /// ```
     /// assert!(rawscm::IoSlice::new(b"").is_empty());
     /// ```
@@ -42,6 +44,7 @@ impl<'a> IoSlice<'a> {
 
     /// Whether the slice is empty.
     ///
+    /// # Examples
     /// ```
     /// assert!(!rawscm::IoSlice::new(b"x").is_empty());
     /// ```
@@ -52,6 +55,7 @@ impl<'a> IoSlice<'a> {
 
 /// A data buffer to receive into: a `struct iovec` borrowing `&'a mut [u8]`.
 ///
+/// # Examples
 /// ```
 /// let mut buf = [0u8; 8];
 /// let part = rawscm::IoSliceMut::new(&mut buf);
@@ -66,6 +70,7 @@ pub struct IoSliceMut<'a> {
 impl<'a> IoSliceMut<'a> {
     /// Borrows `data` mutably.
     ///
+    /// # Examples
     /// ```
     /// let mut b = [0u8; 1];
     /// let _ = rawscm::IoSliceMut::new(&mut b);
@@ -79,6 +84,7 @@ impl<'a> IoSliceMut<'a> {
 
     /// Length in bytes.
     ///
+    /// # Examples
     /// ```
     /// assert_eq!(rawscm::IoSliceMut::new(&mut [0u8; 3]).len(), 3);
     /// ```
@@ -88,6 +94,7 @@ impl<'a> IoSliceMut<'a> {
 
     /// Whether the slice is empty.
     ///
+    /// # Examples
     /// ```
     /// assert!(rawscm::IoSliceMut::new(&mut []).is_empty());
     /// ```

@@ -22,6 +22,7 @@ crate::flags::flag_set! {
     /// gives `EPIPE` instead of killing the process with SIGPIPE); use
     /// [`SendFlags::empty`] to opt out.
     ///
+    /// # Examples
     /// ```
     /// use rawscm::SendFlags;
     /// let f = SendFlags::default() | SendFlags::DONTWAIT;
@@ -40,6 +41,7 @@ crate::flags::flag_set! {
     /// Flags for [`recvmsg`]. The default is `MSG_CMSG_CLOEXEC` (received
     /// descriptors are close-on-exec); use [`RecvFlags::empty`] to opt out.
     ///
+    /// # Examples
     /// ```
     /// use rawscm::RecvFlags;
     /// let f = RecvFlags::default() | RecvFlags::DONTWAIT;
@@ -224,6 +226,9 @@ pub fn sendmsg_to<const N: usize>(
 /// stream on a stream socket given a non-empty buffer, and on a seqpacket
 /// socket either end of stream or an empty message (the helpers tell them
 /// apart).
+///
+/// # Errors
+/// The kernel's: `EAGAIN` (non-blocking, nothing queued), `EINTR` (returned, not retried), `EBADF`, `ENOTSOCK`. Truncation is not an error here: see [`Received`].
 ///
 /// # Examples
 /// ```
@@ -561,9 +566,8 @@ fn recv_checked<const N: usize>(
     let mut control = RecvControl::<{ space_for_fds(SCM_MAX_FD) + SPACE_CREDENTIALS + SPACE_PIDFD }>::new();
     let flags = RecvFlags::default() | extra;
     let empty = buf.is_empty();
-    let (got, _) = restart(|| {
-        recvmsg_limited::<N, _>(socket, &mut [IoSliceMut::new(buf)], &mut control, usize::MAX, flags)
-    })?;
+    let (got, _): (Received<N>, _) =
+        restart(|| recvmsg_limited(socket, &mut [IoSliceMut::new(buf)], &mut control, usize::MAX, flags))?;
     let fds_closed = got.fd_count();
     if got.control_truncated {
         return Err(Error::ControlTruncated { fds_closed });

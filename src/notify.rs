@@ -40,6 +40,7 @@ use crate::poll::{poll_until, Deadline};
 use crate::process::Pid;
 use crate::socket::{bind, set_passcred, set_passrights, socket, SocketFlags, SocketType};
 use crate::sys;
+use crate::text::parse_decimal;
 use heapless::Vec;
 use linux_raw_sys::general::{pollfd, O_CLOEXEC, POLLHUP, POLLIN};
 
@@ -68,18 +69,7 @@ pub fn socket_addr(value: &[u8]) -> Result<UnixAddr> {
     }
 }
 
-/// The value of variable `name` in an environment given as `NAME=value`
-/// byte strings (the `envp` of an `rt` program, or any list); the first
-/// match wins.
-///
-/// # Examples
-/// ```
-/// let env = [&b"HOME=/root"[..], b"NOTIFY_SOCKET=@m"];
-/// assert_eq!(rawscm::notify::env_var(env, b"NOTIFY_SOCKET"), Some(&b"@m"[..]));
-/// ```
-pub fn env_var<'a>(environ: impl IntoIterator<Item = &'a [u8]>, name: &[u8]) -> Option<&'a [u8]> {
-    environ.into_iter().find_map(|v| v.strip_prefix(name)?.strip_prefix(b"="))
-}
+pub use crate::text::env_var;
 
 /// The manager's socket named by `$NOTIFY_SOCKET` in `environ` (see
 /// [`env_var`]); `None` when the variable is not set (no manager listens).
@@ -300,7 +290,7 @@ impl NotifySocket {
     /// descriptors can still arrive; [`recv`](Self::recv) closes them.
     ///
     /// # Errors
-    /// Those of [`bind`](crate::bind) (`EADDRINUSE`, ...).
+    /// Those of [`bind`](crate::bind()) (`EADDRINUSE`, ...).
     ///
     /// # Examples
     /// ```
@@ -523,7 +513,8 @@ fn parse_line(line: &[u8]) -> Result<Assignment<'_>> {
     let eq = line.iter().position(|&b| b == b'=').filter(|&i| i > 0);
     let Some(eq) = eq else { return Err(Error::Malformed(Malformed::NoEquals)) };
     let (key, value) = (&line[..eq], &line[eq + 1..]);
-    let number = |max: u64| decimal(value).filter(|&n| n <= max).ok_or(Error::Malformed(Malformed::Number));
+    let number =
+        |max: u64| parse_decimal(value).filter(|&n| n <= max).ok_or(Error::Malformed(Malformed::Number));
     Ok(match (key, value) {
         (b"READY", b"1") => Assignment::Ready,
         (b"RELOADING", b"1") => Assignment::Reloading,
@@ -543,18 +534,6 @@ fn parse_line(line: &[u8]) -> Result<Assignment<'_>> {
         })?),
         (b"WATCHDOG_USEC", _) => Assignment::WatchdogUsec(number(u64::MAX)?),
         _ => Assignment::Other { key, value },
-    })
-}
-
-/// A non-empty run of ASCII digits as a `u64`; `None` on anything else or
-/// on overflow.
-pub(crate) fn decimal(s: &[u8]) -> Option<u64> {
-    if s.is_empty() {
-        return None;
-    }
-    s.iter().try_fold(0u64, |n, &b| {
-        let d = b.checked_sub(b'0').filter(|&d| d <= 9)?;
-        n.checked_mul(10)?.checked_add(u64::from(d))
     })
 }
 

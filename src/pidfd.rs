@@ -264,7 +264,7 @@ impl Pidfd {
         let mut digits = [0u8; 10];
         let mut len = 0;
         for part in
-            [&b"/proc/self/fdinfo/"[..], crate::decimal(self.fd.as_raw_fd() as u32, &mut digits), b"\0"]
+            [&b"/proc/self/fdinfo/"[..], crate::text::decimal(self.fd.as_raw_fd() as u32, &mut digits), b"\0"]
         {
             path[len..len + part.len()].copy_from_slice(part);
             len += part.len();
@@ -397,19 +397,23 @@ const NONE: u8 = 4;
 /// # References
 /// - [clone(2)](https://man7.org/linux/man-pages/man2/clone.2.html) (`clone3`, `CLONE_PIDFD`)
 /// - [pidfd_open(2)](https://man7.org/linux/man-pages/man2/pidfd_open.2.html)
-#[allow(unsafe_code)] // an unsafe contract, no unsafe operation
 pub unsafe fn fork_with_pidfd() -> Result<ForkPidfd> {
-    Ok(match fork_pidfd()? {
+    // SAFETY: the caller's guarantee.
+    Ok(match unsafe { fork_pidfd() }? {
         None => ForkPidfd::Child,
         Some((pid, pidfd)) => ForkPidfd::Parent { pid, pidfd },
     })
 }
 
 /// [`fork_with_pidfd`]'s work: `None` in the child.
-pub(crate) fn fork_pidfd() -> Result<Option<(Pid, Pidfd)>> {
+///
+/// # Safety
+/// As [`fork_with_pidfd`].
+pub(crate) unsafe fn fork_pidfd() -> Result<Option<(Pid, Pidfd)>> {
     loop {
         match METHOD.load(Relaxed) {
-            UNTRIED | CLONE3 => match sys::clone3_pidfd(SIGCHLD) {
+            // SAFETY: the caller's guarantee (see `fork_with_pidfd`).
+            UNTRIED | CLONE3 => match unsafe { sys::clone3_pidfd(SIGCHLD) } {
                 Ok((0, _)) => return Ok(None),
                 Ok((pid, fd)) => {
                     METHOD.store(CLONE3, Relaxed);
@@ -427,13 +431,15 @@ pub(crate) fn fork_pidfd() -> Result<Option<(Pid, Pidfd)>> {
                 }
                 Err(e) => return Err(e.into()),
             },
-            CLONE => match sys::clone(0, SIGCHLD, true) {
+            // SAFETY: as above; fork-like flags.
+            CLONE => match unsafe { sys::clone(0, SIGCHLD, true) } {
                 Ok((0, _)) => return Ok(None),
                 Ok((pid, fd)) => return adopt(pid as Pid, fd).map(Some),
                 Err(Errno::EINVAL) => METHOD.store(FORK_OPEN, Relaxed),
                 Err(e) => return Err(e.into()),
             },
-            FORK_OPEN => return fork_then_open(),
+            // SAFETY: the caller's guarantee.
+            FORK_OPEN => return unsafe { fork_then_open() },
             _ => return Err(Errno::ENOSYS.into()),
         }
     }
@@ -461,14 +467,18 @@ fn kill_and_reap(pid: Pid) {
 /// `fork`, then `pidfd_open` in the parent while the child waits for a
 /// byte (or end of file) on a pipe, so that it cannot exit before its
 /// parent holds the pidfd.
-fn fork_then_open() -> Result<Option<(Pid, Pidfd)>> {
+///
+/// # Safety
+/// As [`fork_with_pidfd`].
+unsafe fn fork_then_open() -> Result<Option<(Pid, Pidfd)>> {
     let (r, w) = sys::pipe2(O_CLOEXEC)?;
-    match sys::fork()? {
+    // SAFETY: the caller's guarantee (see `fork_with_pidfd`).
+    match unsafe { sys::fork() }? {
         0 => {
             drop(w);
             let mut byte = [0u8; 1];
             // A byte, end of file (the parent gone) or an error: go on.
-            while sys::read_raw(r.as_raw_fd(), &mut byte) == Err(Errno::EINTR) {}
+            while sys::read(r.as_fd(), &mut byte) == Err(Errno::EINTR) {}
             drop(r);
             Ok(None)
         }

@@ -22,6 +22,7 @@ use linux_raw_sys::general::{
 /// A process id. 0 and negative values have their usual special meanings
 /// where a function documents them.
 ///
+/// # Examples
 /// ```
 /// let me: rawscm::Pid = rawscm::getpid();
 /// assert!(me > 0);
@@ -30,6 +31,7 @@ pub type Pid = i32;
 
 /// Which side of a fork this is.
 ///
+/// # Examples
 /// ```
 /// # use rawscm::Fork;
 /// let f = Fork::Parent(42);
@@ -54,6 +56,10 @@ pub enum Fork {
 /// The child must not return into code that assumes it is the parent (for
 /// example, a test harness): end it with [`exit_group`].
 ///
+/// # Errors
+/// `EAGAIN` (a process limit), `ENOMEM`.
+///
+/// # Examples
 /// ```
 /// use rawscm::{fork, exit_group, waitid, ExitStatus, Fork};
 /// // SAFETY: the child only calls exit_group.
@@ -69,7 +75,8 @@ pub enum Fork {
 /// - [clone(2)](https://man7.org/linux/man-pages/man2/clone.2.html)
 /// - [signal-safety(7)](https://man7.org/linux/man-pages/man7/signal-safety.7.html)
 pub unsafe fn fork() -> Result<Fork> {
-    Ok(match sys::fork()? {
+    // SAFETY: the caller keeps the child's contract (this function's).
+    Ok(match unsafe { sys::fork() }? {
         0 => Fork::Child,
         pid => Fork::Parent(pid as Pid),
     })
@@ -85,6 +92,10 @@ pub unsafe fn fork() -> Result<Fork> {
 /// # Safety
 /// As for [`fork`].
 ///
+/// # Errors
+/// `EPERM` without `CAP_SYS_ADMIN`; `EAGAIN`, `ENOMEM`; `EINVAL` under qemu-user.
+///
+/// # Examples
 /// ```no_run
 /// use rawscm::{fork_new_pid_namespace, exit_group, getpid, waitid, ExitStatus, Fork};
 /// // SAFETY: the child only makes syscalls and exits.
@@ -99,7 +110,8 @@ pub unsafe fn fork() -> Result<Fork> {
 /// - [clone(2)](https://man7.org/linux/man-pages/man2/clone.2.html)
 /// - [pid_namespaces(7)](https://man7.org/linux/man-pages/man7/pid_namespaces.7.html)
 pub unsafe fn fork_new_pid_namespace() -> Result<Fork> {
-    Ok(match sys::clone(CLONE_NEWPID, SIGCHLD, false)? {
+    // SAFETY: fork-like flags; the caller keeps the child's contract.
+    Ok(match unsafe { sys::clone(CLONE_NEWPID, SIGCHLD, false) }? {
         (0, _) => Fork::Child,
         (pid, _) => Fork::Parent(pid as Pid),
     })
@@ -143,14 +155,20 @@ pub(crate) struct OwnChild {
 
 impl OwnChild {
     /// Runs `child` in a new process, which then exits with its return
-    /// value (`exit_group`; no destructor runs there). `child` must be
-    /// async-signal-safe: the caller may be multi-threaded.
-    pub(crate) fn spawn(child: impl FnOnce() -> i32) -> Result<OwnChild> {
-        let (pid, pidfd, exit_signal) = match sys::clone(0, 0, true) {
+    /// value (`exit_group`; no destructor runs there).
+    ///
+    /// # Safety
+    /// `child` must be async-signal-safe (no allocation, no lock: the caller
+    /// may be multi-threaded), as for [`fork`].
+    pub(crate) unsafe fn spawn(child: impl FnOnce() -> i32) -> Result<OwnChild> {
+        // SAFETY: fork-like flags; the child runs `child` (the caller's
+        // guarantee) and exits.
+        let (pid, pidfd, exit_signal) = match unsafe { sys::clone(0, 0, true) } {
             Ok((pid, pidfd)) => (pid, pidfd, 0),
             // qemu-user only forks with SIGCHLD (and knows no CLONE_PIDFD).
             Err(Errno::EINVAL) => {
-                let (pid, _) = sys::clone(0, SIGCHLD, false)?;
+                // SAFETY: as above.
+                let (pid, _) = unsafe { sys::clone(0, SIGCHLD, false) }?;
                 (pid, None, SIGCHLD)
             }
             Err(e) => return Err(e.into()),
@@ -223,7 +241,11 @@ impl Drop for OwnChild {
 /// program's, a FUSE descriptor, another thread's socket, outlives it or
 /// leaks into another namespace); see [`close_all_except`].
 /// Async-signal-safe: no allocation, no lock.
-pub(crate) fn isolate_child(keep: &[i32]) {
+///
+/// # Safety
+/// Only in a child that will use no descriptor but `keep` before it exits
+/// or execs (the owners of the others, copied from the parent, never run).
+pub(crate) unsafe fn isolate_child(keep: &[i32]) {
     let _ = sys::block_all_signals();
     let mut sorted = [i32::MAX; 4];
     for (slot, &fd) in sorted.iter_mut().zip(keep.iter().filter(|&&fd| fd >= 0)) {
@@ -231,7 +253,8 @@ pub(crate) fn isolate_child(keep: &[i32]) {
     }
     sorted.sort_unstable();
     let n = sorted.iter().filter(|&&fd| fd != i32::MAX).count();
-    close_all_except(sorted.get(..n).unwrap_or_default());
+    // SAFETY: the caller's guarantee.
+    unsafe { close_all_except(sorted.get(..n).unwrap_or_default()) };
 }
 
 /// Closes every descriptor of the calling process but those in `keep`
@@ -239,27 +262,39 @@ pub(crate) fn isolate_child(keep: &[i32]) {
 /// the numbers listed in `/proc/self/fd`, else every number below the soft
 /// `RLIMIT_NOFILE` (at most 2^20). Async-signal-safe: no allocation, no
 /// lock; for a child between fork and exec.
-pub(crate) fn close_all_except(keep: &[i32]) {
+///
+/// # Safety
+/// As [`isolate_child`]: only in a child that uses no descriptor but
+/// `keep` before it exits or execs.
+pub(crate) unsafe fn close_all_except(keep: &[i32]) {
     let mut first = 0u32;
     for &fd in keep {
-        if (fd as u32) > first && sys::close_range(first, fd as u32 - 1) == Err(Errno::ENOSYS) {
-            return close_listed_except(keep);
+        // SAFETY: the caller's guarantee: nothing outside `keep` is used.
+        if (fd as u32) > first && unsafe { sys::close_range(first, fd as u32 - 1) } == Err(Errno::ENOSYS) {
+            // SAFETY: as above.
+            return unsafe { close_listed_except(keep) };
         }
         first = (fd as u32).saturating_add(1);
     }
-    if sys::close_range(first, u32::MAX) == Err(Errno::ENOSYS) {
-        close_listed_except(keep);
+    // SAFETY: as above.
+    if unsafe { sys::close_range(first, u32::MAX) } == Err(Errno::ENOSYS) {
+        // SAFETY: as above.
+        unsafe { close_listed_except(keep) };
     }
 }
 
 /// The fallback of [`close_all_except`]: closes every descriptor listed in
 /// `/proc/self/fd` but `keep` (ascending) and the directory's own; without
 /// `/proc`, every number below the soft `RLIMIT_NOFILE`.
-fn close_listed_except(keep: &[i32]) {
+///
+/// # Safety
+/// As [`close_all_except`].
+unsafe fn close_listed_except(keep: &[i32]) {
     let Ok(dir) = sys::open(c"/proc/self/fd", O_RDONLY | O_DIRECTORY) else {
         let limit = sys::nofile_limit().unwrap_or(1024).min(1 << 20) as i32;
         for fd in (0..limit).filter(|fd| keep.binary_search(fd).is_err()) {
-            sys::close(fd);
+            // SAFETY: the caller's guarantee: `fd` is not used again.
+            unsafe { sys::close(fd) };
         }
         return;
     };
@@ -267,7 +302,8 @@ fn close_listed_except(keep: &[i32]) {
     while let Ok(n @ 1..) = sys::getdents64(dir.as_fd(), &mut buf) {
         for fd in dirent_numbers(buf.get(..n).unwrap_or_default()) {
             if fd != dir.as_raw_fd() && keep.binary_search(&fd).is_err() {
-                sys::close(fd);
+                // SAFETY: the caller's guarantee: `fd` is not used again.
+                unsafe { sys::close(fd) };
             }
         }
     }
@@ -297,6 +333,7 @@ fn dirent_numbers(mut records: &[u8]) -> impl Iterator<Item = i32> + '_ {
 
 /// How a child ended.
 ///
+/// # Examples
 /// ```
 /// let s = rawscm::ExitStatus::Exited(0);
 /// assert!(s.success());
@@ -317,6 +354,7 @@ pub enum ExitStatus {
 impl ExitStatus {
     /// Exited with code 0.
     ///
+    /// # Examples
     /// ```
     /// assert!(!rawscm::ExitStatus::Exited(1).success());
     /// ```
@@ -339,6 +377,10 @@ pub(crate) fn decode(code: i32, status: i32) -> ExitStatus {
 ///
 /// `int waitid(P_PID, pid, &info, WEXITED);`
 ///
+/// # Errors
+/// `ECHILD`: not our child, or already reaped.
+///
+/// # Examples
 /// ```
 /// use rawscm::{fork, exit_group, waitid, ExitStatus, Fork};
 /// // SAFETY: the child only calls exit_group.
@@ -361,6 +403,10 @@ pub fn waitid(pid: Pid) -> Result<ExitStatus> {
 ///
 /// `int waitid(P_PID, pid, &info, WEXITED | WNOHANG);`
 ///
+/// # Errors
+/// `ECHILD`: not our child, or already reaped.
+///
+/// # Examples
 /// ```
 /// use rawscm::{fork, exit_group, try_waitid, waitid, Fork};
 /// // SAFETY: the child only calls exit_group.
@@ -385,6 +431,7 @@ pub fn try_waitid(pid: Pid) -> Result<Option<ExitStatus>> {
 /// `void exit_group(int status);` No destructors run, no buffers are
 /// flushed.
 ///
+/// # Examples
 /// ```no_run
 /// rawscm::exit_group(0);
 /// ```
@@ -399,6 +446,10 @@ pub fn exit_group(code: i32) -> ! {
 ///
 /// `int kill(pid_t pid, int sig);`
 ///
+/// # Errors
+/// `ESRCH`: no such process; `EPERM`: not allowed to signal it; `EINVAL`: no such signal.
+///
+/// # Examples
 /// ```
 /// // Signal 0 only checks that the process exists.
 /// rawscm::kill(rawscm::getpid(), 0)?;
@@ -415,6 +466,7 @@ pub fn kill(pid: Pid, signal: u32) -> Result<()> {
 ///
 /// `pid_t getpid(void);`
 ///
+/// # Examples
 /// ```
 /// assert_eq!(rawscm::getpid() as u32, std::process::id());
 /// ```
@@ -429,6 +481,7 @@ pub fn getpid() -> Pid {
 ///
 /// `uid_t getuid(void);` (`getuid32` on x86 and arm)
 ///
+/// # Examples
 /// ```
 /// let _uid = rawscm::getuid();
 /// ```
@@ -443,6 +496,7 @@ pub fn getuid() -> u32 {
 ///
 /// `gid_t getgid(void);` (`getgid32` on x86 and arm)
 ///
+/// # Examples
 /// ```
 /// let _gid = rawscm::getgid();
 /// ```
@@ -462,7 +516,8 @@ mod tests {
     /// syscall exists.
     #[test]
     fn clone_in_this_architectures_argument_order_forks() {
-        match sys::clone(0, SIGCHLD, false) {
+        // SAFETY: fork-like flags; the child only exits.
+        match unsafe { sys::clone(0, SIGCHLD, false) } {
             Ok((0, _)) => exit_group(7),
             Ok((pid, _)) => assert_eq!(waitid(pid as Pid), Ok(ExitStatus::Exited(7))),
             Err(e) => panic!("clone(SIGCHLD): {e:?}"),
@@ -496,7 +551,8 @@ mod tests {
     fn check_isolation(isolate: fn(&[i32])) {
         let (r, w) = sys::socketpair(linux_raw_sys::net::SOCK_STREAM).unwrap();
         let keep = [w.as_raw_fd(), -1, 2];
-        match sys::fork() {
+        // SAFETY: the child only makes system calls and exits.
+        match unsafe { sys::fork() } {
             Ok(0) => {
                 isolate(&keep);
                 let wrong =
@@ -519,7 +575,8 @@ mod tests {
 
     #[test]
     fn an_isolated_child_holds_only_what_it_keeps() {
-        check_isolation(isolate_child);
+        // SAFETY: runs in the test's child, which uses nothing else.
+        check_isolation(|keep| unsafe { isolate_child(keep) });
     }
 
     #[test]
@@ -528,7 +585,8 @@ mod tests {
             let _ = sys::block_all_signals();
             let mut sorted = [keep[0], keep[2]];
             sorted.sort_unstable();
-            close_listed_except(&sorted);
+            // SAFETY: runs in the test's child, which uses nothing else.
+            unsafe { close_listed_except(&sorted) };
         });
     }
 

@@ -15,6 +15,7 @@ use linux_raw_sys::net as n;
 
 /// The kind of Unix socket.
 ///
+/// # Examples
 /// ```
 /// use rawscm::SocketType;
 /// let (a, _b) = rawscm::socketpair(SocketType::SeqPacket, Default::default())?;
@@ -46,6 +47,7 @@ crate::flags::flag_set! {
     /// Creation flags for [`socketpair`]. The default is close-on-exec; use
     /// [`SocketFlags::empty`] to opt out.
     ///
+    /// # Examples
     /// ```
     /// use rawscm::SocketFlags;
     /// let f = SocketFlags::default() | SocketFlags::NONBLOCK;
@@ -65,6 +67,10 @@ crate::flags::flag_set! {
 ///
 /// `int socketpair(AF_UNIX, type | flags, 0, int sv[2]);`
 ///
+/// # Errors
+/// `EMFILE`/`ENFILE` when out of descriptors.
+///
+/// # Examples
 /// ```
 /// use rawscm::{socketpair, SocketFlags, SocketType};
 /// let (a, b) = socketpair(SocketType::Datagram, SocketFlags::default())?;
@@ -347,6 +353,10 @@ fn set_bool(fd: impl AsFd, name: u32, on: bool) -> Result<()> {
 /// Set it on the receiving socket *before* the peer sends: a message
 /// queued earlier arrives with pid 0 and uid/gid 65534.
 ///
+/// # Errors
+/// `EBADF`, `ENOTSOCK`.
+///
+/// # Examples
 /// ```
 /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Datagram, Default::default())?;
 /// rawscm::set_passcred(&a, true)?;
@@ -365,6 +375,10 @@ pub fn set_passcred(fd: impl AsFd, on: bool) -> Result<()> {
 ///
 /// `getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &val, &len);`
 ///
+/// # Errors
+/// `EBADF`, `ENOTSOCK`.
+///
+/// # Examples
 /// ```
 /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Datagram, Default::default())?;
 /// assert!(!rawscm::passcred(&a)?);
@@ -382,6 +396,10 @@ pub fn passcred(fd: impl AsFd) -> Result<bool> {
 ///
 /// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &ucred, &len);`
 ///
+/// # Errors
+/// `EBADF`, `ENOTSOCK`; for an unconnected socket the kernel reports pid 0 and the overflow ids.
+///
+/// # Examples
 /// ```
 /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, Default::default())?;
 /// assert_eq!(rawscm::peercred(&a)?, rawscm::Ucred::current());
@@ -401,6 +419,10 @@ pub fn peercred(fd: impl AsFd) -> Result<Ucred> {
 ///
 /// `setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &on, sizeof(int));`
 ///
+/// # Errors
+/// `ENOPROTOOPT` before Linux 6.5 (and under qemu-user); `EBADF`, `ENOTSOCK`.
+///
+/// # Examples
 /// ```
 /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Datagram, Default::default())?;
 /// match rawscm::set_passpidfd(&a, true) {
@@ -421,6 +443,10 @@ pub fn set_passpidfd(fd: impl AsFd, on: bool) -> Result<()> {
 ///
 /// `getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len);`
 ///
+/// # Errors
+/// `ENOPROTOOPT` before Linux 6.5 (and under qemu-user); `ENODATA` for an unconnected socket; `EBADF`, `ENOTSOCK`.
+///
+/// # Examples
 /// ```
 /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, Default::default())?;
 /// match rawscm::peerpidfd(&a) {
@@ -467,6 +493,10 @@ pub fn listening(socket: impl AsFd) -> Result<bool> {
 /// `getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);` Other types than
 /// the three Unix ones give `EPROTOTYPE`.
 ///
+/// # Errors
+/// `EPROTOTYPE` for a socket that is none of the three Unix types; `EBADF`, `ENOTSOCK`.
+///
+/// # Examples
 /// ```
 /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, Default::default())?;
 /// assert_eq!(rawscm::socket_type(&a)?, rawscm::SocketType::Stream);

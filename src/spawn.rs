@@ -291,7 +291,9 @@ pub fn spawn<const A: usize, const E: usize>(
     // No handler of ours may run in the child: block everything around the
     // fork; the child resets dispositions before it sets its own mask.
     let old_mask = sys::sigprocmask(SIG_SETMASK, Some(SigSet::full().raw()))?;
-    let forked = fork_pidfd();
+    // SAFETY: the child runs `child`, which makes only system calls of this
+    // crate, on its stack, until it execs or exits.
+    let forked = unsafe { fork_pidfd() };
     if let Ok(None) = forked {
         child(&plan, report_w.as_raw_fd(), options, path, argv, envp);
     }
@@ -398,7 +400,9 @@ impl Plan {
 
 /// Sends `code` (an errno) to the parent; best effort.
 fn report(pipe: i32, e: Errno) {
-    let _ = sys::write_raw(pipe, &e.raw().to_ne_bytes());
+    // SAFETY: `pipe` is the child's report pipe, which the child keeps open
+    // (moved above the map's targets if need be) until exec.
+    let _ = unsafe { sys::write_raw(pipe, &e.raw().to_ne_bytes()) };
 }
 
 /// In the child: set up as the plan and options say and exec; on any
@@ -417,7 +421,9 @@ fn child<const A: usize, const E: usize>(
         Err(e) => e,
         Ok(()) => {
             let e = match options.pid_env {
-                None => sys::execve(path, argv.as_ptr(), envp.as_ptr()),
+                // SAFETY: a CStrArray is a NULL-terminated array of
+                // pointers to NUL-terminated strings it borrows.
+                None => unsafe { sys::execve(path, argv.as_ptr(), envp.as_ptr()) },
                 Some(name) => exec_with_pid_env(path, argv, envp, name),
             };
             e.err().unwrap_or(Errno::EINVAL)
@@ -449,7 +455,9 @@ fn setup(plan: &Plan, report_fd: &mut i32, options: &SpawnOptions<'_>) -> core::
         if source == target {
             sys::fcntl_int(target, F_SETFD, 0)?;
         } else {
-            sys::dup3_raw(source, target, 0)?;
+            // SAFETY: in the child before exec: the program's owners of
+            // `target` never run again, and `source` stays open.
+            unsafe { sys::dup3_raw(source, target, 0) }?;
         }
     }
     // Everything else goes, but the report pipe (close-on-exec) until exec.
@@ -463,7 +471,8 @@ fn setup(plan: &Plan, report_fd: &mut i32, options: &SpawnOptions<'_>) -> core::
     }
     let keep = keep.get_mut(..n).unwrap_or_default();
     keep.sort_unstable();
-    close_all_except(keep);
+    // SAFETY: in the child, which uses nothing but `keep` until exec.
+    unsafe { close_all_except(keep) };
     match options.session {
         Session::Inherit => {}
         Session::New => sys::setsid()?,
@@ -471,7 +480,8 @@ fn setup(plan: &Plan, report_fd: &mut i32, options: &SpawnOptions<'_>) -> core::
     }
     for sig in (1..=_NSIG).filter(|&s| s != SIGKILL && s != SIGSTOP) {
         // Best effort: an emulator may refuse the signals it keeps.
-        let _ = sys::set_default_action(sig);
+        // SAFETY: in the child, about to exec: no handler is needed again.
+        let _ = unsafe { sys::set_default_action(sig) };
     }
     sys::sigprocmask(SIG_SETMASK, Some(options.signal_mask.raw()))?;
     Ok(())
@@ -487,7 +497,7 @@ fn exec_with_pid_env<const A: usize, const E: usize>(
     let mut var = [0u8; MAX_PID_ENV_NAME + 1 + 10 + 1];
     let mut digits = [0u8; 10];
     let mut len = 0;
-    for part in [name.to_bytes(), b"=", crate::decimal(sys::getpid() as u32, &mut digits), b"\0"] {
+    for part in [name.to_bytes(), b"=", crate::text::decimal(sys::getpid() as u32, &mut digits), b"\0"] {
         let dst = var.get_mut(len..len + part.len()).ok_or(Errno::E2BIG)?;
         dst.copy_from_slice(part);
         len += part.len();
@@ -498,7 +508,9 @@ fn exec_with_pid_env<const A: usize, const E: usize>(
         env.push(v).map_err(|_| Errno::E2BIG)?;
     }
     env.push(var).map_err(|_| Errno::E2BIG)?;
-    sys::execve(path, argv.as_ptr(), env.as_ptr())
+    // SAFETY: CStrArrays: NULL-terminated arrays of pointers to strings
+    // that live through the call (`var` on this stack).
+    unsafe { sys::execve(path, argv.as_ptr(), env.as_ptr()) }
 }
 
 #[cfg(test)]

@@ -65,9 +65,23 @@ fn owned_from_kernel(fd: i32) -> OwnedFd {
     unsafe { OwnedFd::from_raw_fd(fd) }
 }
 
+impl Drop for OwnedFd {
+    fn drop(&mut self) {
+        // close(2): on Linux the descriptor is released even when close
+        // reports an error (EINTR included), so there is nothing to retry.
+        // SAFETY: `self` owns the descriptor and is going away.
+        unsafe { close(self.as_raw_fd()) };
+    }
+}
+
 /// `close(2)`. Errors are ignored: Linux releases the descriptor regardless.
-pub(crate) fn close(fd: i32) {
-    // SAFETY: close takes a plain integer; the caller owns `fd`.
+///
+/// # Safety
+/// The caller owns `fd`, and nothing uses the number afterwards (it may be
+/// reused for another file at once).
+pub(crate) unsafe fn close(fd: i32) {
+    // SAFETY: close takes a plain integer; the caller's guarantee covers the
+    // descriptor itself.
     let _ = unsafe { syscall1(g::__NR_close as usize, int_arg(fd)) };
 }
 
@@ -297,7 +311,6 @@ pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> SysResult<usize> {
 }
 
 /// `write(fd, buf, len)`.
-#[allow(dead_code)] // used by the `rt` feature
 pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> SysResult<usize> {
     // SAFETY: `buf` is readable for `buf.len()` bytes.
     ret(unsafe { syscall3(g::__NR_write as usize, fd_arg(fd), ptr_arg(buf.as_ptr()), buf.len()) })
@@ -305,12 +318,17 @@ pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> SysResult<usize> {
 
 /// `fork()` where the architecture has it, else `clone(SIGCHLD, 0, ...)`.
 /// Returns 0 in the child, the child's pid in the parent.
-pub(crate) fn fork() -> SysResult<usize> {
+///
+/// # Safety
+/// As [`crate::fork`]: in the child, only async-signal-safe work until it
+/// exits or execs, and no return into code that assumes it is the parent.
+pub(crate) unsafe fn fork() -> SysResult<usize> {
     match crate::arch::FORK_NR {
         // SAFETY: fork takes no arguments; the child continues on a copy of
         // this stack, so returning in both processes is sound.
         Some(nr) => ret(unsafe { syscall0(nr as usize) }),
-        None => clone(0, g::SIGCHLD, false).map(|(pid, _)| pid),
+        // SAFETY: forwarded from the caller.
+        None => unsafe { clone(0, g::SIGCHLD, false) }.map(|(pid, _)| pid),
     }
 }
 
@@ -321,15 +339,24 @@ pub(crate) fn fork() -> SysResult<usize> {
 /// 5.2+). Returns 0 in the child, and in the parent the child's pid and its
 /// pidfd when one was asked for and the kernel made it (older kernels
 /// ignore the flag).
-pub(crate) fn clone(flags: u32, exit_signal: u32, want_pidfd: bool) -> SysResult<(usize, Option<OwnedFd>)> {
+///
+/// # Safety
+/// As [`fork`]; and `flags` must be fork-like (no `CLONE_VM`, `CLONE_THREAD`
+/// or `CLONE_*TID`/`CLONE_SETTLS`: the child runs on a copy of this stack).
+pub(crate) unsafe fn clone(
+    flags: u32,
+    exit_signal: u32,
+    want_pidfd: bool,
+) -> SysResult<(usize, Option<OwnedFd>)> {
     let mut pidfd: i32 = -1;
     let pidfd_flag = if want_pidfd { g::CLONE_PIDFD } else { 0 };
     let [a1, a2] = crate::arch::clone_args(uint_arg(flags | pidfd_flag | exit_signal));
     // SAFETY: a zero stack makes the child run on a copy of this stack, like
-    // fork; the third argument (parent_tid on every architecture) is a
+    // fork (the caller passes fork-like flags only, and keeps the child's
+    // contract); the third argument (parent_tid on every architecture) is a
     // writable int, which the kernel writes in the parent only with
     // CLONE_PIDFD; the tid and tls arguments are null and unused without the
-    // CLONE_*TID/SETTLS flags, which are never passed.
+    // CLONE_*TID/SETTLS flags.
     let pid = ret(unsafe { syscall5(g::__NR_clone as usize, a1, a2, mut_ptr_arg(&mut pidfd), 0, 0) })?;
     // In the parent with CLONE_PIDFD, the kernel installed a new descriptor
     // and wrote its number; -1 (our initial value) otherwise.
@@ -352,7 +379,8 @@ pub(crate) fn pidfd_send_signal(pidfd: BorrowedFd<'_>, sig: u32) -> SysResult<()
 /// `rt_sigprocmask(SIG_SETMASK, &all, NULL, sizeof)`: blocks every signal
 /// that can be blocked (SIGKILL and SIGSTOP cannot).
 pub(crate) fn block_all_signals() -> SysResult<()> {
-    let all = g::kernel_sigset_t { sig: [!0; _] };
+    const WORDS: usize = size_of::<g::kernel_sigset_t>() / size_of::<linux_raw_sys::ctypes::c_ulong>();
+    let all = g::kernel_sigset_t { sig: [!0; WORDS] };
     // SAFETY: `all` is a readable kernel sigset of the size passed; the old
     // set pointer is null.
     ret(unsafe {
@@ -368,9 +396,12 @@ pub(crate) fn block_all_signals() -> SysResult<()> {
 }
 
 /// `close_range(first, last, 0)` (Linux 5.9+).
-pub(crate) fn close_range(first: u32, last: u32) -> SysResult<()> {
-    // SAFETY: integer arguments only; the caller owns the descriptors in the
-    // range (they are closed).
+///
+/// # Safety
+/// As [`close`], for every descriptor in the range.
+pub(crate) unsafe fn close_range(first: u32, last: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only; the caller's guarantee covers the
+    // descriptors in the range.
     ret(unsafe { syscall3(g::__NR_close_range as usize, uint_arg(first), uint_arg(last), 0) }).map(drop)
 }
 
@@ -401,12 +432,6 @@ pub(crate) fn waitid(pid: i32, options: u32) -> SysResult<ChildState> {
 /// `waitid(P_PIDFD, pidfd, &info, options, NULL)` (Linux 5.4+).
 pub(crate) fn waitid_pidfd(pidfd: BorrowedFd<'_>, options: u32) -> SysResult<ChildState> {
     waitid_idtype(g::P_PIDFD, pidfd.as_raw_fd(), options)
-}
-
-/// `waitid(P_ALL, 0, &info, options, NULL)`: any child.
-#[cfg(feature = "rt")]
-pub(crate) fn waitid_any(options: u32) -> SysResult<ChildState> {
-    waitid_idtype(g::P_ALL, 0, options)
 }
 
 /// `waitid(idtype, id, &info, options, NULL)`.
@@ -612,8 +637,14 @@ pub(crate) fn set_parent_death_signal(sig: u32) -> SysResult<()> {
     .map(drop)
 }
 
+// ---- init (PID 1): mount, reboot, reaping any child (src/init.rs) ----
+
+/// `waitid(P_ALL, 0, &info, options, NULL)`: any child.
+pub(crate) fn waitid_any(options: u32) -> SysResult<ChildState> {
+    waitid_idtype(g::P_ALL, 0, options)
+}
+
 /// `mount(source, target, fstype, flags, data)`.
-#[cfg(feature = "rt")]
 pub(crate) fn mount(
     source: &CStr,
     target: &CStr,
@@ -640,7 +671,6 @@ pub(crate) fn mount(
 
 /// `reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, NULL)`; returns
 /// only on failure (or for commands that do not stop the machine).
-#[cfg(feature = "rt")]
 pub(crate) fn reboot(cmd: u32) -> SysResult<()> {
     // SAFETY: integer arguments; the argument pointer is only read for
     // LINUX_REBOOT_CMD_RESTART2, which callers do not pass.
@@ -659,21 +689,28 @@ pub(crate) fn reboot(cmd: u32) -> SysResult<()> {
 // ---- exec and file helpers (src/exec.rs, src/fs.rs) ----
 
 /// `execve(path, argv, envp)`: returns only on failure.
-pub(crate) fn execve(
+///
+/// # Safety
+/// `argv` and `envp` point at NULL-terminated arrays of pointers to
+/// NUL-terminated strings, valid for the call.
+pub(crate) unsafe fn execve(
     path: &CStr,
     argv: *const *const core::ffi::c_char,
     envp: *const *const core::ffi::c_char,
 ) -> SysResult<()> {
     // SAFETY: `path` is NUL-terminated; `argv` and `envp` point at
-    // NULL-terminated arrays of NUL-terminated strings (`CStrArray`), all
-    // borrowed for the call. On success the process image is replaced and
+    // NULL-terminated arrays of NUL-terminated strings (the caller's
+    // guarantee), all borrowed for the call. On success the process image is replaced and
     // nothing of this one is used again.
     ret(unsafe { syscall3(g::__NR_execve as usize, ptr_arg(path.as_ptr()), ptr_arg(argv), ptr_arg(envp)) })
         .map(drop)
 }
 
 /// `execveat(dirfd, path, argv, envp, flags)`: returns only on failure.
-pub(crate) fn execveat(
+///
+/// # Safety
+/// As [`execve`].
+pub(crate) unsafe fn execveat(
     dirfd: BorrowedFd<'_>,
     path: &CStr,
     argv: *const *const core::ffi::c_char,
@@ -696,9 +733,12 @@ pub(crate) fn execveat(
 }
 
 /// `dup3(fd, to, flags)`: `to` now refers to what `fd` does.
-pub(crate) fn dup3(fd: BorrowedFd<'_>, to: i32, flags: u32) -> SysResult<()> {
-    // SAFETY: integer arguments only; the caller decides that replacing
-    // descriptor `to` is sound (only 0, 1 and 2, which nothing owns).
+///
+/// # Safety
+/// Nothing owns descriptor `to` (it is closed and replaced).
+pub(crate) unsafe fn dup3(fd: BorrowedFd<'_>, to: i32, flags: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only; the caller guarantees that nothing
+    // owns descriptor `to`.
     ret(unsafe { syscall3(g::__NR_dup3 as usize, fd_arg(fd), int_arg(to), uint_arg(flags)) }).map(drop)
 }
 
@@ -708,7 +748,10 @@ pub(crate) fn dup3(fd: BorrowedFd<'_>, to: i32, flags: u32) -> SysResult<()> {
 /// (Linux 5.3+): a fork (no new stack: the child runs on a copy of this
 /// one) that also installs a pidfd for the child in the parent. Returns 0
 /// in the child; in the parent the child's pid and its pidfd.
-pub(crate) fn clone3_pidfd(exit_signal: u32) -> SysResult<(usize, Option<OwnedFd>)> {
+///
+/// # Safety
+/// As [`fork`].
+pub(crate) unsafe fn clone3_pidfd(exit_signal: u32) -> SysResult<(usize, Option<OwnedFd>)> {
     let mut pidfd: i32 = -1;
     // SAFETY: `clone_args` is plain integers; all-zero is valid (no flags,
     // no stack, no tid pointers, no set_tid, no cgroup).
@@ -720,7 +763,8 @@ pub(crate) fn clone3_pidfd(exit_signal: u32) -> SysResult<(usize, Option<OwnedFd
     // (the kernel reads only the size passed); its only pointer is
     // `pidfd`, a writable int, which the kernel writes in the parent. With
     // a zero stack the child continues on a copy of this stack, like fork,
-    // so returning in both processes is sound.
+    // so returning in both processes is sound (the caller keeps the
+    // child's contract).
     let pid =
         ret(unsafe { syscall2(g::__NR_clone3 as usize, ptr_arg(&args), g::CLONE_ARGS_SIZE_VER0 as usize) })?;
     // The kernel installed a new descriptor in the parent and wrote its
@@ -759,7 +803,12 @@ pub(crate) fn sigprocmask(how: u32, set: Option<&g::kernel_sigset_t>) -> SysResu
 /// `rt_sigaction(sig, &{SIG_DFL}, NULL, sizeof(kernel_sigset_t))`: the
 /// default disposition for `sig` (`SIG_DFL` is 0 on every architecture:
 /// `include/uapi/asm-generic/signal-defs.h`).
-pub(crate) fn set_default_action(sig: u32) -> SysResult<()> {
+///
+/// # Safety
+/// Only in a child about to exec: elsewhere the handler another part of
+/// the program installed (a stack-overflow guard, a runtime's) would be
+/// taken from under it.
+pub(crate) unsafe fn set_default_action(sig: u32) -> SysResult<()> {
     // SAFETY: the struct holds integers and optional function pointers;
     // all-zero is SIG_DFL, no flags, no restorer, an empty mask.
     let act: g::kernel_sigaction = unsafe { MaybeUninit::zeroed().assume_init() };
@@ -815,25 +864,27 @@ pub(crate) fn setpgid(pid: i32, pgid: i32) -> SysResult<()> {
 }
 
 /// `dup3(from, to, flags)` on raw numbers, for a child arranging its
-/// descriptors before exec (nothing in it owns them any more).
-pub(crate) fn dup3_raw(from: i32, to: i32, flags: u32) -> SysResult<()> {
-    // SAFETY: integer arguments only; the caller (a child about to exec)
-    // decides that replacing descriptor `to` is sound.
+/// descriptors before exec.
+///
+/// # Safety
+/// Nothing that will run again owns `to` (it is closed and replaced), and
+/// `from` is not closed by anyone meanwhile.
+pub(crate) unsafe fn dup3_raw(from: i32, to: i32, flags: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only; the caller guarantees that replacing
+    // descriptor `to` is sound.
     ret(unsafe { syscall3(g::__NR_dup3 as usize, int_arg(from), int_arg(to), uint_arg(flags)) }).map(drop)
 }
 
 /// `write(fd, buf, len)` on a raw number, for a child reporting to its
 /// parent before exec.
-pub(crate) fn write_raw(fd: i32, buf: &[u8]) -> SysResult<usize> {
-    // SAFETY: `buf` is readable for `buf.len()` bytes.
+///
+/// # Safety
+/// `fd` is the descriptor the caller means (an open number it holds, not
+/// one that something else may have closed and reused).
+pub(crate) unsafe fn write_raw(fd: i32, buf: &[u8]) -> SysResult<usize> {
+    // SAFETY: `buf` is readable for `buf.len()` bytes; the caller vouches
+    // for `fd`.
     ret(unsafe { syscall3(g::__NR_write as usize, int_arg(fd), ptr_arg(buf.as_ptr()), buf.len()) })
-}
-
-/// `read(fd, buf, len)` on a raw number (the child side of a fork
-/// handshake).
-pub(crate) fn read_raw(fd: i32, buf: &mut [u8]) -> SysResult<usize> {
-    // SAFETY: `buf` is writable for `buf.len()` bytes.
-    ret(unsafe { syscall3(g::__NR_read as usize, int_arg(fd), mut_ptr_arg(buf.as_mut_ptr()), buf.len()) })
 }
 
 /// The soft `RLIMIT_NOFILE` (`prlimit64(0, RLIMIT_NOFILE, NULL, &old)`):

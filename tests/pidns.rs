@@ -1,9 +1,7 @@
 //! The init-pid lookup (both paths) and its credential handshake.
 mod common;
 
-use rawscm::pidns::{
-    init_pid_of, ping_and_recv_credentials, send_credentials_on_ping, translate_pid, Method, Via,
-};
+use rawscm::pidns::{answer_with_credentials, ask_for_credentials, init_pid_of, translate_pid, Method};
 use rawscm::{
     exit_group, fork, recv_credentials, recv_fds, send_credentials, send_fds, set_passcred, socketpair,
     waitid, AsFd, Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid, SocketFlags, SocketType, Ucred,
@@ -143,7 +141,7 @@ fn own_namespace_init_agrees_with_proc() {
             let got = init_pid_of(rawscm::getpid(), m).unwrap();
             assert_eq!(got.pid, 1, "{m:?}");
             if m == Method::Fork {
-                assert_eq!(got.via, Via::Fork);
+                assert_eq!(got.via, Method::Fork);
             }
             let me = rawscm::getpid();
             assert_eq!(translate_pid(me, me, m).unwrap().pid, me, "{m:?}");
@@ -319,8 +317,8 @@ fn handshake_delivers_the_senders_credentials() {
     let (a, b) = seqpacket();
     let deadline = Deadline::after(Duration::from_secs(5));
     std::thread::scope(|s| {
-        let sender = s.spawn(|| send_credentials_on_ping(&b, Ucred::current(), deadline));
-        assert_eq!(ping_and_recv_credentials(&a, deadline), Ok(Ucred::current()));
+        let sender = s.spawn(|| answer_with_credentials(&b, Ucred::current(), deadline));
+        assert_eq!(ask_for_credentials(&a, deadline), Ok(Ucred::current()));
         assert_eq!(sender.join().unwrap(), Ok(()));
     });
 }
@@ -331,15 +329,12 @@ fn handshake_timeouts_are_honoured_on_both_sides() {
     let (a, b) = seqpacket();
     let start = Instant::now();
     let d = Deadline::after(Duration::from_millis(150));
-    assert_eq!(send_credentials_on_ping(&b, Ucred::current(), d), Err(Error::Timeout));
+    assert_eq!(answer_with_credentials(&b, Ucred::current(), d), Err(Error::Timeout));
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(150) && took < Duration::from_secs(2), "{took:?}");
     // The receiver pings, nobody answers.
     let start = Instant::now();
-    assert_eq!(
-        ping_and_recv_credentials(&a, Deadline::after(Duration::from_millis(150))),
-        Err(Error::Timeout)
-    );
+    assert_eq!(ask_for_credentials(&a, Deadline::after(Duration::from_millis(150))), Err(Error::Timeout));
     assert!(start.elapsed() >= Duration::from_millis(150));
     drop(b);
 }
@@ -352,10 +347,7 @@ fn handshake_reports_a_peer_that_closes_early() {
         let (a, b) = seqpacket();
         drop(b);
         let start = Instant::now();
-        assert_eq!(
-            ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))),
-            Err(Error::PeerClosed)
-        );
+        assert_eq!(ask_for_credentials(&a, Deadline::after(Duration::from_secs(5))), Err(Error::PeerClosed));
         // Sender takes the ping and closes: end of stream, not a 5 s wait.
         let (a, b) = seqpacket();
         std::thread::scope(|s| {
@@ -364,7 +356,7 @@ fn handshake_reports_a_peer_that_closes_early() {
                 drop(b);
             });
             assert_eq!(
-                ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))),
+                ask_for_credentials(&a, Deadline::after(Duration::from_secs(5))),
                 Err(Error::PeerClosed)
             );
         });
@@ -372,7 +364,7 @@ fn handshake_reports_a_peer_that_closes_early() {
         let (a, b) = seqpacket();
         drop(a);
         assert_eq!(
-            send_credentials_on_ping(&b, Ucred::current(), Deadline::after(Duration::from_secs(5))),
+            answer_with_credentials(&b, Ucred::current(), Deadline::after(Duration::from_secs(5))),
             Err(Error::PeerClosed)
         );
         assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
@@ -385,7 +377,7 @@ fn credentials_are_missing_when_the_receiver_does_not_arm_passcred() {
     let (a, b) = seqpacket();
     let deadline = Deadline::after(Duration::from_secs(5));
     std::thread::scope(|s| {
-        let sender = s.spawn(|| send_credentials_on_ping(&b, Ucred::current(), deadline));
+        let sender = s.spawn(|| answer_with_credentials(&b, Ucred::current(), deadline));
         // A receiver done wrong: pings without SO_PASSCRED.
         send_fds(&a, b"p", &[]).unwrap();
         rawscm::wait_readable(&a, deadline).unwrap();
@@ -401,7 +393,7 @@ fn a_wrong_ping_byte_is_a_protocol_error() {
     let (a, b) = seqpacket();
     send_fds(&a, b"?", &[]).unwrap();
     let d = Deadline::after(Duration::from_secs(2));
-    assert_eq!(send_credentials_on_ping(&b, Ucred::current(), d), Err(Error::Protocol));
+    assert_eq!(answer_with_credentials(&b, Ucred::current(), d), Err(Error::Protocol));
 }
 
 /// Lookups of the fork path (and `Auto`, which is the fork path where the
@@ -616,9 +608,9 @@ fn the_handshake_never_blocks_past_its_deadline_on_a_shared_socket() {
         // Two receivers share `a`; the sender answers one ping only: one
         // receiver gets the credentials, the other must give up at the
         // deadline instead of blocking in recvmsg after a wake-up it lost.
-        let r1 = s.spawn(|| ping_and_recv_credentials(&a, deadline));
-        let r2 = s.spawn(|| ping_and_recv_credentials(&a, deadline));
-        let sent = send_credentials_on_ping(&b, Ucred::current(), deadline);
+        let r1 = s.spawn(|| ask_for_credentials(&a, deadline));
+        let r2 = s.spawn(|| ask_for_credentials(&a, deadline));
+        let sent = answer_with_credentials(&b, Ucred::current(), deadline);
         let mut got = [r1.join().unwrap(), r2.join().unwrap()];
         got.sort_by_key(|r| r.is_err());
         assert_eq!(sent, Ok(()));
@@ -642,7 +634,7 @@ fn the_handshake_never_blocks_past_its_deadline_on_a_full_socket() {
         // The receiver's ping cannot be queued: it must wait, with the deadline.
         let (a, _b) = seqpacket();
         fill(&a);
-        if ping_and_recv_credentials(&a, Deadline::after(Duration::from_millis(100))) != Err(Error::Timeout) {
+        if ask_for_credentials(&a, Deadline::after(Duration::from_millis(100))) != Err(Error::Timeout) {
             return 10;
         }
         // The sender gets its ping but cannot queue the answer.
@@ -653,7 +645,7 @@ fn the_handshake_never_blocks_past_its_deadline_on_a_full_socket() {
             return 11;
         }
         let d = Deadline::after(Duration::from_millis(100));
-        if send_credentials_on_ping(&b, Ucred::current(), d) != Err(Error::Timeout) {
+        if answer_with_credentials(&b, Ucred::current(), d) != Err(Error::Timeout) {
             return 12;
         }
         0

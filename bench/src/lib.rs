@@ -8,8 +8,8 @@
 //! exits with status 1, so a broken implementation cannot report a time.
 //!
 //! This library is `#![no_std]`: it holds the timing loop, shared by the std
-//! programs (through `main_std.rs`) and the `#![no_std]` ones on rawscm's
-//! runtime (feature `rt`, through `main_rt.rs`). The rawscm workloads
+//! programs (through `main_std.rs`) and the `#![no_std]` ones on rawscm-rt
+//! (feature `rt`, through `main_rt.rs`). The rawscm workloads
 //! (`rawscm_workloads.rs`) are compiled into each rawscm program, as the
 //! peers' code is into theirs.
 

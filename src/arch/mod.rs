@@ -5,47 +5,11 @@
 //!   architecture has none (then `clone(SIGCHLD)` is used),
 //! - `CLONE_STACK_FIRST`: whether `clone` takes the stack before the flags
 //!   (s390x does),
-//! - on powerpc64 and s390x, the syscall instruction itself, because the
-//!   `syscalls` crate needs a nightly feature there.
+//! - on powerpc, powerpc64 and s390x, the syscall instruction itself,
+//!   because the `syscalls` crate needs a nightly feature there.
 //!
 //! Everywhere else the syscall instruction comes from the `syscalls` crate, or
 //! from `sc` with the `sc` feature.
-//!
-//! With the `rt` feature each file also defines `_start` through
-//! `rt_entry_asm!`.
-
-/// Defines, in assembly, the weak `_start` of `rt` programs (the given
-/// instructions, which must pass the initial stack pointer to
-/// `crate::rt::start`, named `{start}`), and a weak `rust_eh_personality`
-/// that traps: the prebuilt `core` names it in its unwind tables, and nothing
-/// unwinds with panic=abort, so it is never called. Weak, so that a program
-/// that links the C runtime and std (a test binary of a crate that enables
-/// `rt`) keeps their `_start` and personality.
-///
-/// `$t` is the assembler's symbol-type prefix (`@`, or `%` on arm, where `@`
-/// starts a comment); `$trap` an instruction that traps.
-#[cfg(all(feature = "rt", not(test)))]
-macro_rules! rt_entry_asm {
-    (type_prefix: $t:literal, trap: $trap:literal, start: [$($insn:literal),* $(,)?] $(,)?) => {
-        core::arch::global_asm!(
-            concat!(".pushsection .text._start,\"ax\",", $t, "progbits"),
-            ".weak _start",
-            concat!(".type _start, ", $t, "function"),
-            "_start:",
-            $($insn,)*
-            ".size _start, . - _start",
-            ".popsection",
-            concat!(".pushsection .text.rust_eh_personality,\"ax\",", $t, "progbits"),
-            ".weak rust_eh_personality",
-            concat!(".type rust_eh_personality, ", $t, "function"),
-            "rust_eh_personality:",
-            $trap,
-            ".size rust_eh_personality, . - rust_eh_personality",
-            ".popsection",
-            start = sym crate::rt::start,
-        );
-    };
-}
 
 #[cfg(target_arch = "aarch64")]
 #[path = "aarch64.rs"]
@@ -53,8 +17,8 @@ mod imp;
 #[cfg(target_arch = "arm")]
 #[path = "arm.rs"]
 mod imp;
-#[cfg(target_arch = "powerpc64")]
-#[path = "powerpc64.rs"]
+#[cfg(any(target_arch = "powerpc", target_arch = "powerpc64"))]
+#[path = "powerpc.rs"]
 mod imp;
 #[cfg(target_arch = "riscv64")]
 #[path = "riscv64.rs"]
@@ -72,6 +36,7 @@ mod imp;
 #[cfg(not(any(
     target_arch = "aarch64",
     target_arch = "arm",
+    target_arch = "powerpc",
     target_arch = "powerpc64",
     target_arch = "riscv64",
     target_arch = "s390x",
@@ -80,14 +45,11 @@ mod imp;
 )))]
 compile_error!(
     "rawscm supports Linux on x86_64, x86 (i686), aarch64, arm (armv7), riscv64, \
-     powerpc64 and s390x"
+     powerpc64 (both endiannesses), powerpc (32-bit) and s390x"
 );
 
 #[cfg(not(target_os = "linux"))]
 compile_error!("rawscm issues Linux system calls and only builds for target_os = \"linux\"");
-
-#[cfg(all(target_arch = "powerpc64", target_endian = "big"))]
-compile_error!("rawscm supports powerpc64 little-endian (powerpc64le) only");
 
 pub(crate) use imp::FORK_NR;
 
@@ -119,12 +81,15 @@ compile_error!(
 ))]
 pub(crate) use sc::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 
-#[cfg(all(not(feature = "sc"), not(any(target_arch = "powerpc64", target_arch = "s390x"))))]
+#[cfg(all(
+    not(feature = "sc"),
+    not(any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "s390x"))
+))]
 pub(crate) use syscalls::raw::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 
 /// `syscall0`..`syscall5` on top of an architecture's own `syscall6`:
 /// unused argument registers are passed as zero, which the kernel ignores.
-#[cfg(any(target_arch = "powerpc64", target_arch = "s390x"))]
+#[cfg(any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "s390x"))]
 mod fewer_args {
     #![allow(clippy::missing_safety_doc)]
     use super::imp::syscall6;
@@ -161,5 +126,5 @@ mod fewer_args {
         unsafe { syscall6(n, a, b, c, d, e, 0) }
     }
 }
-#[cfg(any(target_arch = "powerpc64", target_arch = "s390x"))]
+#[cfg(any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "s390x"))]
 pub(crate) use fewer_args::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};

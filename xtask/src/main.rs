@@ -1,8 +1,10 @@
 //! `cargo xtask <command>`: the project's build and test automation (std only).
 
+mod additive;
 mod bench;
 mod boot;
 mod miri;
+mod package;
 mod setup;
 mod test;
 mod tiny;
@@ -17,8 +19,11 @@ commands:
   setup    only install what `test` needs (rustup targets, Debian packages)
   tiny     build the libc-free static binaries
   boot     boot test under qemu-system
+  additive check that rawscm-rt refuses std programs and that no rawscm
+           feature gives a std program a memcpy of its own
   bench    benchmarks
-  miri     Miri checks";
+  miri     Miri checks
+  package  cargo package, publish --dry-run, docs with warnings denied, minimum Rust";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +38,8 @@ fn main() {
         "boot" => boot::run(rest),
         "bench" => bench::run(rest),
         "miri" => miri::run(rest),
+        "additive" => additive::in_test(),
+        "package" => package::run(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
