@@ -14,6 +14,9 @@
 //! markers (the text around them is kept).
 
 use crate::util;
+
+/// The spawn rows (WS, WP), in a file of their own.
+pub mod spawn;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -198,7 +201,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         write_section(&path, &report)?;
         println!("xtask bench: wrote {}", path.display());
     }
-    Ok(())
+    spawn::in_bench(opts.rounds, opts.quick, opts.write)
 }
 
 /// The step `cargo xtask test` runs: builds the bench crate natively (its
