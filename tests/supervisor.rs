@@ -211,7 +211,7 @@ fn socket_proxyd_is_socket_activated_proxies_to_a_backend_and_stops_on_sigterm()
         let mut c = UnixStream::connect(&front).unwrap();
         c.set_read_timeout(Some(LONG)).unwrap();
         c.write_all(word.as_bytes()).unwrap();
-        let mut reply = vec![0u8; 64];
+        let mut reply = [0u8; 64];
         let mut got = 0;
         while got < 13 + word.len() {
             match c.read(&mut reply[got..]).unwrap() {
