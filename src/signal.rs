@@ -115,6 +115,12 @@ signals! {
 
 impl Signal {
     /// The highest signal number of this architecture (`_NSIG`).
+    ///
+    /// # Examples
+    /// ```
+    /// use rawscm::signal::Signal;
+    /// assert_eq!(Signal::MAX, 64); // every supported architecture; 128 on mips
+    /// ```
     pub const MAX: i32 = g::_NSIG as i32;
 
     /// The signal numbered `number`.
