@@ -170,6 +170,7 @@ impl Pidfd {
     /// `ECHILD`: not a child of the caller, or already reaped (by this or
     /// anything else; also when `SIGCHLD` is ignored, which makes the
     /// kernel reap children itself).
+    /// `EINVAL` before Linux 5.4 (no `P_PIDFD`).
     ///
     /// # Examples
     /// See [`Pidfd`].
