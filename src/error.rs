@@ -96,6 +96,53 @@ pub enum Error {
         /// The pid `LISTEN_PID` names.
         listen_pid: i32,
     },
+    /// Not a signal number of this architecture (`1..=_NSIG`; see
+    /// [`Signal`](crate::signal::Signal)).
+    InvalidSignal {
+        /// The number given.
+        number: i32,
+    },
+    /// A descriptor map given to [`spawn`](crate::spawn::spawn) is
+    /// refused before anything is forked.
+    FdMap {
+        /// The index of the offending entry (for
+        /// [`FdMapProblem::TooMany`], the first that does not fit).
+        entry: usize,
+        /// What is wrong with it.
+        problem: FdMapProblem,
+    },
+}
+
+/// What is wrong in [`Error::FdMap`].
+///
+/// # Examples
+/// ```
+/// use rawscm::{Error, FdMapProblem};
+/// let e = Error::FdMap { entry: 1, problem: FdMapProblem::DuplicateTarget };
+/// assert_eq!(e.to_string(), "descriptor map entry 1: a target given twice");
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FdMapProblem {
+    /// More entries than [`MAX_FD_MAP`](crate::spawn::MAX_FD_MAP).
+    TooMany,
+    /// A negative target number.
+    NegativeTarget,
+    /// The same target twice: which source should it get?
+    DuplicateTarget,
+    /// The source is not an open descriptor (`fcntl(F_GETFD)` said `EBADF`).
+    SourceNotOpen,
+}
+
+impl fmt::Display for FdMapProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FdMapProblem::TooMany => "more entries than MAX_FD_MAP",
+            FdMapProblem::NegativeTarget => "a negative target",
+            FdMapProblem::DuplicateTarget => "a target given twice",
+            FdMapProblem::SourceNotOpen => "the source is not an open descriptor",
+        })
+    }
 }
 
 /// What is wrong in [`Error::Malformed`].
@@ -120,6 +167,9 @@ pub enum Malformed {
     /// Parts that do not match in number (`LISTEN_FDNAMES` names more or
     /// fewer descriptors than `LISTEN_FDS` counts).
     Count,
+    /// Not a usable environment variable name (empty, longer than 64
+    /// bytes, or containing `=`).
+    Name,
     /// Not a socket address of a kind rawscm knows (`$NOTIFY_SOCKET` must
     /// start with `/` or `@`; a `sockaddr` must be `AF_UNIX`).
     Address,
@@ -133,6 +183,7 @@ impl fmt::Display for Malformed {
             Malformed::NoEquals => "a line without '='",
             Malformed::Number => "not a number in range",
             Malformed::Count => "a number of parts that does not match",
+            Malformed::Name => "not an environment variable name (1 to 64 bytes, no '=')",
             Malformed::Address => "not an AF_UNIX address (a path starting with '/', or '@name')",
         })
     }
@@ -193,6 +244,10 @@ impl fmt::Display for Error {
             Error::NotForThisProcess { listen_pid } => {
                 write!(f, "LISTEN_PID={listen_pid} names another process: the descriptors are not ours")
             }
+            Error::InvalidSignal { number } => {
+                write!(f, "{number} is not a signal number of this architecture")
+            }
+            Error::FdMap { entry, problem } => write!(f, "descriptor map entry {entry}: {problem}"),
         }
     }
 }

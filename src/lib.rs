@@ -85,6 +85,9 @@
 //! | `hidepid` read as "process gone" | only positive evidence (pidfd, a zombie's state) means exited | `pidns::a_hidepid_proc_does_not_make_a_live_namespace_dead` |
 //! | no fork syscall on aarch64/riscv64/loongarch64; s390x clone order | `clone(SIGCHLD)` in the architecture's argument order | `process::*` on every architecture |
 //! | `EINTR` | documented per call: helpers and waits retry, `sendmsg`/`recvmsg` return it | `torture::step_eintr_*` |
+//! | a pid reused after its process was reaped: `kill` and `waitid` by number reach a stranger | children held by pidfd from `clone3(CLONE_PIDFD)` on ([`fork_with_pidfd`], [`spawn::spawn`]); signals and waits through it | `pidfd::a_reaped_childs_pidfd_cannot_reach_a_process_that_reused_its_pid` |
+//! | a parent's signal handler runs in a forked child before exec; ignored signals and the mask leak into the program | signals blocked around the fork, dispositions reset, the mask set, before exec | `spawn::signal_mask_and_dispositions_are_reset_in_the_child` |
+//! | a descriptor map applied in order clobbers a later source (`3→4, 4→3`) | sources that are targets are moved above every target first | `spawn::swapping_descriptors_3_and_4_works`, `overlapping_maps_move_every_source_as_it_was` |
 //!
 //! # Bad input
 //! Every row is a typed error (or a documented outcome) and leaks nothing;
@@ -125,6 +128,16 @@
 //! | `LISTEN_PID` not ours; `LISTEN_FDS` not a number; names that do not match; more than the capacity; a descriptor not open | `NotForThisProcess`, `Malformed::Number`, `Malformed::Count`, `TooManyFdsReceived`, `EBADF`; nothing taken, closed or changed | `activation::bad_activation_variables_are_typed_errors_that_touch_nothing` |
 //! | a `CStrArray` that is full | `Error::ArrayFull { capacity }` | `exec` examples; `exec::*` |
 //! | exec of a missing or non-executable file | `ENOENT`, `EACCES` | `exec::*` |
+//! | a descriptor map with a negative or duplicate target, more than `MAX_FD_MAP` entries, or a source that is not open | `Error::FdMap { entry, problem }` before anything is forked; nothing open, no child | `spawn::refused_maps_and_options_are_typed_errors_before_any_fork` |
+//! | a map target at or above `RLIMIT_NOFILE`; `setpgid` refused | the child's errno (`EBADF`, `EINVAL`), the child reaped | the same |
+//! | spawn of a missing file, a file without execute permission, a directory, a file that is neither ELF nor `#!`, a script whose interpreter is missing | `ENOENT`, `EACCES`, `EACCES`, `ENOEXEC`, `ENOENT` from the child's `execve`; no zombie, no descriptor left | `spawn::exec_failures_come_back_as_the_errno_and_leave_nothing`, `many_spawns_leave_no_descriptor_and_no_zombie` |
+//! | a bad `pid_env` name; an environment array with no room for it | `Malformed::Name`; `Error::ArrayFull { capacity }`, before the fork | `spawn::refused_maps_and_options_are_typed_errors_before_any_fork` |
+//! | a signal number outside `1..=_NSIG` | `Error::InvalidSignal { number }` | `signal::signal_numbers_out_of_range_are_refused`; `signal::tests::out_of_range_numbers_are_typed_errors` |
+//! | a pidfd of a process that has exited | not yet reaped: it exists, signals do nothing, its pid is there; reaped: `ESRCH` (signals, `pid`, `pidfd_getfd`), `ECHILD` (waits), `exists() == false` | `pidfd::a_pidfd_of_an_exited_process_says_so_at_each_stage` |
+//! | a pidfd whose pid was reused | `ESRCH`/`ECHILD`: it never reaches the new process | `pidfd::a_reaped_childs_pidfd_cannot_reach_a_process_that_reused_its_pid` |
+//! | `pidfd_getfd` without ptrace access; of a number not open there | `EPERM`; `EBADF` | `pidfd::pidfd_getfd_copies_a_descriptor_and_needs_ptrace_access` |
+//! | a descriptor that is not a pidfd; a pidfd of a process that is not our child | `EBADF`/`EINVAL`; waits give `ECHILD` | `pidfd::a_pidfd_that_is_not_ours_cannot_be_waited_for` |
+//! | a closed descriptor in `poll` | `Error::Os(EBADF)` | `signal::poll_refuses_a_closed_descriptor_and_keeps_its_deadline` |
 //!
 //! # How the crate is built
 //! Layered, each module importing only from those below it:
@@ -134,15 +147,16 @@
 //! | the syscall instruction | `arch` (one file per architecture) |
 //! | plain types, no system call | `errno`, `error`, `flags`, `text`, `fd` (descriptor types), `io` (iovecs), `addr`, `cmsg` (control-message layout, encoding and parsing) |
 //! | system calls | `sys`: the only caller of `arch`, the only place kernel-returned numbers become [`OwnedFd`]s, and where an `OwnedFd` closes |
-//! | the calls | `msg`, `socket`, `fs`, `exec`, `process`, `poll`, `init` |
+//! | the calls | `msg`, `socket`, `fs`, `exec`, `process`, `poll`, `signal`, `init`, `pidfd`, `spawn` |
 //! | use cases | `pidns`, `notify`, `activation` |
 //!
 //! `unsafe` that touches memory lives in `arch` (the syscall instruction),
 //! `sys` (every system call, every adoption of a kernel-returned number),
 //! `fd` and `io` (the `Send`/`Sync` of the iovec wrappers). Elsewhere
 //! `unsafe` marks contracts that no type can check, and only those: forking
-//! (the child must stay async-signal-safe: `fork`, the lookup's helper
-//! children in `process` and `pidns`), adopting inherited numbers
+//! (the child must stay async-signal-safe: `fork`, `fork_with_pidfd`, the
+//! lookup's helper children in `process` and `pidns`, the child `spawn`
+//! sets up before its exec), adopting inherited numbers
 //! (`activation::listen_fds`), and handing `execve` its arrays (`exec`).
 //! Every `unsafe` block has a `// SAFETY:` comment naming the invariant; a
 //! crate-internal function whose correctness depends on its caller is an
@@ -154,7 +168,9 @@
 //! (the `rust-version`; on powerpc and powerpc64 Rust 1.95, the first with
 //! their inline assembly stable, which the syscall instruction there is).
 //! Linux 4.3+ (i386 needs the direct socket system calls of 4.3). Newer calls report `ENOSYS`, `ENOPROTOOPT` or `EINVAL` on older
-//! kernels: `pidfd_open` and `clone3` 5.3, `close_range` 5.9, `SO_PASSPIDFD`
+//! kernels: `pidfd_send_signal` 5.1, `clone(CLONE_PIDFD)` 5.2, `pidfd_open`
+//! and `clone3` 5.3, `waitid(P_PIDFD)` 5.4, `pidfd_getfd` 5.6 (see
+//! [`pidfd`] for the fallbacks), `close_range` 5.9, `SO_PASSPIDFD`
 //! and `SO_PEERPIDFD` 6.5, `NS_GET_PID_FROM_PIDNS` 6.11 (the lookup falls
 //! back), `SO_PASSRIGHTS` 6.16.
 //!
@@ -205,12 +221,16 @@ mod io;
 mod msg;
 #[deny(unsafe_code)]
 pub mod notify;
+pub mod pidfd;
 pub mod pidns;
 #[deny(unsafe_code)]
 mod poll;
 pub mod process;
 #[deny(unsafe_code)]
+pub mod signal;
+#[deny(unsafe_code)]
 mod socket;
+pub mod spawn;
 mod sys;
 #[deny(unsafe_code)]
 mod text;
@@ -222,7 +242,7 @@ pub use cmsg::{
     Ucred, SCM_MAX_FD, SCM_PIDFD, SPACE_CREDENTIALS, SPACE_PIDFD,
 };
 pub use errno::Errno;
-pub use error::{Error, Malformed, Result};
+pub use error::{Error, FdMapProblem, Malformed, Result};
 pub use exec::{execve, execveat, AtFlags, CStrArray};
 pub use fd::{AsFd, BorrowedFd, Fds, FdsIntoIter, OwnedFd};
 pub use fs::{read, write};
@@ -231,7 +251,8 @@ pub use msg::{
     recv, recv_credentials, recv_fds, recvmsg, recvmsg_from, send, send_credentials, send_fds, sendmsg,
     sendmsg_to, Received, ReceivedCredentials, RecvFlags, SendFlags,
 };
-pub use poll::{wait_readable, wait_readable_for, Deadline};
+pub use pidfd::{fork_with_pidfd, ForkPidfd, Pidfd};
+pub use poll::{poll, wait_readable, wait_readable_for, Deadline};
 pub use process::{
     exit_group, fork, fork_new_pid_namespace, getgid, getpid, getuid, kill, try_waitid, waitid, ExitStatus,
     Fork, Pid,

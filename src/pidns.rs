@@ -77,6 +77,7 @@ use crate::error::{Error, Result};
 use crate::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
 use crate::msg::{recvmsg, sendmsg, Received, RecvFlags, SendFlags};
+use crate::pidfd::Pidfd;
 use crate::poll::{wait_readable, Deadline};
 use crate::process::{close_all_but, OwnChild, Pid};
 use crate::socket::{set_passcred, socketpair, SocketFlags, SocketType};
@@ -208,9 +209,56 @@ pub fn translate_pid(task: Pid, pid: Pid, method: Method) -> Result<Translated> 
     if task <= 0 || pid <= 0 {
         return Err(Errno::ESRCH.into());
     }
+    translate_in(open_pid_ns(task)?.as_fd(), task, pid, method)
+}
+
+/// The pid, in the caller's pid namespace, of the init (pid 1) of the pid
+/// namespace that the process `pidfd` refers to lives in: [`init_pid_of`]
+/// without the race of naming the task by number (a task that exits and
+/// is reaped while the lookup starts could have its number reused by a
+/// process in another namespace).
+///
+/// The pid is read from the pidfd's `/proc/self/fdinfo` entry
+/// ([`Pidfd::pid`]), `/proc/<pid>/ns/pid` is opened, and only then is the
+/// process checked to be still there (`pidfd_send_signal(pidfd, 0)`): if
+/// it is, the number still named it when the namespace was opened, so the
+/// namespace is its. The rest is [`init_pid_of`]'s. (Linux 6.11 adds
+/// `ioctl(PIDFD_GET_PID_NAMESPACE)`, which would skip `/proc`;
+/// `linux-raw-sys` 0.12 does not have it.)
+///
+/// # Errors
+/// As [`init_pid_of`]; `ESRCH` also when the process has been reaped (before
+/// or during the lookup) or is not visible in the pid namespace of `/proc`;
+/// `EINVAL` if `pidfd` is not a pidfd.
+///
+/// # Examples
+/// ```
+/// use rawscm::pidfd::Pidfd;
+/// use rawscm::pidns::{init_pid_of, init_pid_of_pidfd, Method};
+/// # if rawscm::getuid() != 0 { return Ok(()); }
+/// let me = Pidfd::open(rawscm::getpid())?;
+/// assert_eq!(init_pid_of_pidfd(&me, Method::Auto)?.pid, init_pid_of(rawscm::getpid(), Method::Auto)?.pid);
+/// # Ok::<(), rawscm::Error>(())
+/// ```
+///
+/// # References
+/// - [pidfd_open(2)](https://man7.org/linux/man-pages/man2/pidfd_open.2.html) (`/proc/self/fdinfo`)
+/// - [pidfd_send_signal(2)](https://man7.org/linux/man-pages/man2/pidfd_send_signal.2.html)
+/// - [ioctl_nsfs(2)](https://man7.org/linux/man-pages/man2/ioctl_nsfs.2.html)
+/// - [setns(2)](https://man7.org/linux/man-pages/man2/setns.2.html)
+pub fn init_pid_of_pidfd(pidfd: &Pidfd, method: Method) -> Result<Translated> {
+    let task = pidfd.pid()?;
     let ns = open_pid_ns(task)?;
+    if !pidfd.exists()? {
+        return Err(Errno::ESRCH.into());
+    }
+    translate_in(ns.as_fd(), task, 1, method)
+}
+
+/// `pid` of the pid namespace `ns` (the one of `task`), in the caller's.
+fn translate_in(ns: BorrowedFd<'_>, task: Pid, pid: Pid, method: Method) -> Result<Translated> {
     if method != Method::Fork {
-        match via_ioctl(ns.as_fd(), task, pid) {
+        match via_ioctl(ns, task, pid) {
             Ok(found) => return Ok(Translated { pid: found, via: Method::Ioctl }),
             // Not in that namespace (or not visible from ours): the fork path
             // would say the same.
@@ -219,7 +267,7 @@ pub fn translate_pid(task: Pid, pid: Pid, method: Method) -> Result<Translated> 
             Err(_) => {} // older kernel or emulator: fall back
         }
     }
-    let found = via_fork(ns.as_fd(), pid, Deadline::after(FORK_TIMEOUT))?;
+    let found = via_fork(ns, pid, Deadline::after(FORK_TIMEOUT))?;
     Ok(Translated { pid: found, via: Method::Fork })
 }
 

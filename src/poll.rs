@@ -3,10 +3,10 @@
 
 use crate::errno::Errno;
 use crate::error::{Error, Result};
-use crate::fd::AsFd;
+use crate::fd::{AsFd, BorrowedFd};
 use crate::sys;
 use core::time::Duration;
-use linux_raw_sys::general::{pollfd, POLLIN, POLLNVAL};
+use linux_raw_sys::general::{pollfd, POLLERR, POLLHUP, POLLIN, POLLNVAL};
 
 /// A point in time on the monotonic clock (`CLOCK_MONOTONIC`), so that
 /// waits survive wall-clock changes and retries do not extend them.
@@ -167,4 +167,48 @@ pub fn wait_readable(fd: impl AsFd, deadline: Deadline) -> Result<()> {
 /// - [ppoll(2)](https://man7.org/linux/man-pages/man2/ppoll.2.html)
 pub fn wait_readable_for(fd: impl AsFd, timeout: Duration) -> Result<()> {
     wait_readable(fd, Deadline::after(timeout))
+}
+
+/// Waits until at least one of `fds` is readable (or hung up, or has an
+/// error: the next read reports which), at most until `deadline`, and
+/// returns which are. `None` entries are skipped (their slot is always
+/// `false`), so that one array can serve a loop whose set changes.
+///
+/// `int ppoll(fds, N, &remaining, NULL);` with `POLLIN` for each, the same
+/// honest deadline as [`wait_readable`]: `EINTR` and early wake-ups are
+/// retried with the time that is left.
+///
+/// What "readable" means for the descriptors of this crate: a socket has
+/// data, a connection to accept, or its peer closed; a
+/// [`Pidfd`](crate::pidfd::Pidfd) refers to a process that has ended; a
+/// [`SignalFd`](crate::signal::SignalFd) has a pending signal.
+///
+/// # Errors
+/// [`Error::Timeout`]; `EBADF` if a descriptor is not open (`POLLNVAL`);
+/// [`Error::Clock`] if the monotonic clock fails; `EINVAL` for more
+/// descriptors than `RLIMIT_NOFILE`.
+///
+/// # Examples
+/// ```
+/// use core::time::Duration;
+/// use rawscm::{poll, send, socketpair, AsFd, Deadline, SocketType};
+/// let (a, b) = socketpair(SocketType::Datagram, Default::default())?;
+/// let (c, d) = socketpair(SocketType::Datagram, Default::default())?;
+/// send(&c, b"x")?;
+/// let ready = poll([Some(b.as_fd()), Some(d.as_fd()), None], Deadline::after(Duration::from_secs(1)))?;
+/// assert_eq!(ready, [false, true, false]);
+/// # let _ = a;
+/// # Ok::<(), rawscm::Error>(())
+/// ```
+///
+/// # References
+/// - [ppoll(2)](https://man7.org/linux/man-pages/man2/ppoll.2.html)
+pub fn poll<const N: usize>(fds: [Option<BorrowedFd<'_>>; N], deadline: Deadline) -> Result<[bool; N]> {
+    let mut p =
+        fds.map(|fd| pollfd { fd: fd.map_or(-1, |fd| fd.as_raw_fd()), events: POLLIN as i16, revents: 0 });
+    poll_until(&mut p, deadline)?;
+    if p.iter().any(|p| p.revents & POLLNVAL as i16 != 0) {
+        return Err(Errno::EBADF.into());
+    }
+    Ok(p.map(|p| p.revents & (POLLIN | POLLHUP | POLLERR) as i16 != 0))
 }

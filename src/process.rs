@@ -235,49 +235,67 @@ impl Drop for OwnChild {
     }
 }
 
-/// Closes every descriptor but `keep` (at most four), so that nothing of the
-/// program's (a FUSE descriptor, another thread's socket) outlives a child
-/// or leaks into another namespace: `close_range` (Linux 5.9+) over the gaps,
-/// one call per gap (two for one kept descriptor), else the numbers listed
-/// in `/proc/self/fd`; without either, descriptors stay. Async-signal-safe.
+/// [`close_all_except`] for at most four descriptors in any order (negative
+/// ones ignored): one `close_range` per gap, two for one kept descriptor.
 ///
 /// # Safety
-/// Only in a child that will use no descriptor but `keep` before it exits
-/// or execs (the owners of the others, copied from the parent, never run).
+/// As [`close_all_except`].
 pub(crate) unsafe fn close_all_but(keep: &[i32]) {
-    // Close the gaps between the sorted numbers to keep.
     let mut sorted = [i32::MAX; 4];
     for (slot, &fd) in sorted.iter_mut().zip(keep.iter().filter(|&&fd| fd >= 0)) {
         *slot = fd;
     }
     sorted.sort_unstable();
+    let n = sorted.iter().filter(|&&fd| fd != i32::MAX).count();
+    // SAFETY: the caller's guarantee.
+    unsafe { close_all_except(sorted.get(..n).unwrap_or_default()) };
+}
+
+/// Closes every descriptor of the calling process but those in `keep`
+/// (ascending, non-negative): `close_range` on the gaps (Linux 5.9+), else
+/// the numbers listed in `/proc/self/fd`, else every number below the soft
+/// `RLIMIT_NOFILE` (at most 2^20). Async-signal-safe: no allocation, no
+/// lock; for a child between fork and exec.
+///
+/// # Safety
+/// Only in a child that will use no descriptor but `keep` before it exits
+/// or execs (the owners of the others, copies of the parent's, never run).
+pub(crate) unsafe fn close_all_except(keep: &[i32]) {
     let mut first = 0u32;
-    for &fd in sorted.iter().filter(|&&fd| fd != i32::MAX) {
+    for &fd in keep {
         // SAFETY: the caller's guarantee: nothing outside `keep` is used.
         if (fd as u32) > first && unsafe { sys::close_range(first, fd as u32 - 1) } == Err(Errno::ENOSYS) {
             // SAFETY: as above.
-            return unsafe { close_listed_except(&sorted) };
+            return unsafe { close_listed_except(keep) };
         }
-        first = fd as u32 + 1;
+        first = (fd as u32).saturating_add(1);
     }
     // SAFETY: as above.
     if unsafe { sys::close_range(first, u32::MAX) } == Err(Errno::ENOSYS) {
         // SAFETY: as above.
-        unsafe { close_listed_except(&sorted) };
+        unsafe { close_listed_except(keep) };
     }
 }
 
-/// The fallback of [`close_all_but`]: closes every descriptor listed in
-/// `/proc/self/fd` but `keep` and the directory's own.
+/// The fallback of [`close_all_except`]: closes every descriptor listed in
+/// `/proc/self/fd` but `keep` (ascending) and the directory's own; without
+/// `/proc`, every number below the soft `RLIMIT_NOFILE`.
 ///
 /// # Safety
-/// As [`close_all_but`].
+/// As [`close_all_except`].
 unsafe fn close_listed_except(keep: &[i32]) {
-    let Ok(dir) = sys::open(c"/proc/self/fd", O_RDONLY | O_DIRECTORY) else { return };
+    let Ok(dir) = sys::open(c"/proc/self/fd", O_RDONLY | O_DIRECTORY) else {
+        let limit = sys::nofile_limit().unwrap_or(1024).min(1 << 20) as i32;
+        for fd in (0..limit).filter(|fd| keep.binary_search(fd).is_err()) {
+            // SAFETY: the caller's guarantee: `fd` is not used again.
+            unsafe { sys::close(fd) };
+        }
+        return;
+    };
     let mut buf = [0u8; 512];
     while let Ok(n @ 1..) = sys::getdents64(dir.as_fd(), &mut buf) {
         for fd in dirent_numbers(buf.get(..n).unwrap_or_default()) {
-            if fd != dir.as_raw_fd() && !keep.contains(&fd) {
+            if fd != dir.as_raw_fd() && keep.binary_search(&fd).is_err() {
                 // SAFETY: the caller's guarantee: `fd` is not used again.
                 unsafe { sys::close(fd) };
             }
@@ -339,7 +357,8 @@ impl ExitStatus {
     }
 }
 
-fn decode(code: i32, status: i32) -> ExitStatus {
+/// The `ExitStatus` of a `waitid` report (`si_code`, `si_status`).
+pub(crate) fn decode(code: i32, status: i32) -> ExitStatus {
     if code == CLD_EXITED as i32 {
         ExitStatus::Exited(status)
     } else {
@@ -564,8 +583,10 @@ mod tests {
     fn the_proc_fallback_of_isolation_closes_the_same() {
         check_isolation(|keep| {
             let _ = sys::block_all_signals();
+            let mut sorted = [keep[0], keep[2]];
+            sorted.sort_unstable();
             // SAFETY: runs in the test's child, which uses nothing else.
-            unsafe { close_listed_except(keep) };
+            unsafe { close_listed_except(&sorted) };
         });
     }
 

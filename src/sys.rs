@@ -907,3 +907,167 @@ pub(crate) unsafe fn dup3(fd: BorrowedFd<'_>, to: i32, flags: u32) -> SysResult<
     // owns descriptor `to`.
     ret(unsafe { syscall3(g::__NR_dup3 as usize, fd_arg(fd), int_arg(to), uint_arg(flags)) }).map(drop)
 }
+
+// ---- pidfds, signals and spawning (src/pidfd.rs, src/signal.rs, src/spawn.rs) ----
+
+/// `clone3(&{CLONE_PIDFD, &pidfd, exit_signal}, CLONE_ARGS_SIZE_VER0)`
+/// (Linux 5.3+): a fork (no new stack: the child runs on a copy of this
+/// one) that also installs a pidfd for the child in the parent. Returns 0
+/// in the child; in the parent the child's pid and its pidfd.
+///
+/// # Safety
+/// As [`fork`].
+pub(crate) unsafe fn clone3_pidfd(exit_signal: u32) -> SysResult<(usize, Option<OwnedFd>)> {
+    let mut pidfd: i32 = -1;
+    // SAFETY: `clone_args` is plain integers; all-zero is valid (no flags,
+    // no stack, no tid pointers, no set_tid, no cgroup).
+    let mut args: g::clone_args = unsafe { MaybeUninit::zeroed().assume_init() };
+    args.flags = u64::from(g::CLONE_PIDFD);
+    args.pidfd = mut_ptr_arg(&mut pidfd) as u64;
+    args.exit_signal = u64::from(exit_signal);
+    // SAFETY: `args` is a readable clone_args of at least VER0's 64 bytes
+    // (the kernel reads only the size passed); its only pointer is
+    // `pidfd`, a writable int, which the kernel writes in the parent. With
+    // a zero stack the child continues on a copy of this stack, like fork,
+    // so returning in both processes is sound (the caller keeps the
+    // child's contract).
+    let pid =
+        ret(unsafe { syscall2(g::__NR_clone3 as usize, ptr_arg(&args), g::CLONE_ARGS_SIZE_VER0 as usize) })?;
+    // The kernel installed a new descriptor in the parent and wrote its
+    // number; -1 (our initial value) in the child.
+    let pidfd = (pid != 0 && pidfd >= 0).then(|| owned_from_kernel(pidfd));
+    Ok((pid, pidfd))
+}
+
+/// `pidfd_getfd(pidfd, targetfd, 0)` (Linux 5.6+): a close-on-exec
+/// duplicate, in this process, of descriptor `targetfd` of the process
+/// `pidfd` refers to.
+pub(crate) fn pidfd_getfd(pidfd: BorrowedFd<'_>, targetfd: i32) -> SysResult<OwnedFd> {
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall3(g::__NR_pidfd_getfd as usize, fd_arg(pidfd), int_arg(targetfd), 0) }).map(new_fd)
+}
+
+/// `rt_sigprocmask(how, set, &old, sizeof(kernel_sigset_t))`: changes the
+/// calling thread's signal mask (`set` None: only reads it) and returns the
+/// previous one.
+pub(crate) fn sigprocmask(how: u32, set: Option<&g::kernel_sigset_t>) -> SysResult<g::kernel_sigset_t> {
+    let mut old = g::kernel_sigset_t { sig: [0; _] };
+    // SAFETY: `set` is null or a readable kernel sigset, `old` a writable
+    // one, of the size passed.
+    ret(unsafe {
+        syscall4(
+            g::__NR_rt_sigprocmask as usize,
+            uint_arg(how),
+            set.map_or(0, |s| ptr_arg(s)),
+            mut_ptr_arg(&mut old),
+            size_of::<g::kernel_sigset_t>(),
+        )
+    })?;
+    Ok(old)
+}
+
+/// `rt_sigaction(sig, &{SIG_DFL}, NULL, sizeof(kernel_sigset_t))`: the
+/// default disposition for `sig` (`SIG_DFL` is 0 on every architecture:
+/// `include/uapi/asm-generic/signal-defs.h`).
+///
+/// # Safety
+/// Only in a child about to exec: elsewhere the handler another part of
+/// the program installed (a stack-overflow guard, a runtime's) would be
+/// taken from under it.
+pub(crate) unsafe fn set_default_action(sig: u32) -> SysResult<()> {
+    // SAFETY: the struct holds integers and optional function pointers;
+    // all-zero is SIG_DFL, no flags, no restorer, an empty mask.
+    let act: g::kernel_sigaction = unsafe { MaybeUninit::zeroed().assume_init() };
+    // SAFETY: `act` is a readable kernel_sigaction with no handler, so the
+    // kernel never jumps into this process for it; the old-action pointer
+    // is null.
+    ret(unsafe {
+        syscall4(
+            g::__NR_rt_sigaction as usize,
+            uint_arg(sig),
+            ptr_arg(&act),
+            0,
+            size_of::<g::kernel_sigset_t>(),
+        )
+    })
+    .map(drop)
+}
+
+/// `signalfd4(fd, mask, sizeof(kernel_sigset_t), flags)`: with `fd` -1 a
+/// new signalfd, else changes the mask of `fd`.
+pub(crate) fn signalfd4(
+    fd: Option<BorrowedFd<'_>>,
+    mask: &g::kernel_sigset_t,
+    flags: u32,
+) -> SysResult<usize> {
+    // SAFETY: `mask` is a readable kernel sigset of the size passed.
+    ret(unsafe {
+        syscall4(
+            g::__NR_signalfd4 as usize,
+            fd.map_or(int_arg(-1), fd_arg),
+            ptr_arg(mask),
+            size_of::<g::kernel_sigset_t>(),
+            uint_arg(flags),
+        )
+    })
+}
+
+/// [`signalfd4`] with `fd` -1: the new signalfd.
+pub(crate) fn signalfd_new(mask: &g::kernel_sigset_t, flags: u32) -> SysResult<OwnedFd> {
+    signalfd4(None, mask, flags).map(new_fd)
+}
+
+/// `setsid()`: a new session and process group led by the caller.
+pub(crate) fn setsid() -> SysResult<()> {
+    // SAFETY: no arguments.
+    ret(unsafe { syscall0(g::__NR_setsid as usize) }).map(drop)
+}
+
+/// `setpgid(pid, pgid)`.
+pub(crate) fn setpgid(pid: i32, pgid: i32) -> SysResult<()> {
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall2(g::__NR_setpgid as usize, int_arg(pid), int_arg(pgid)) }).map(drop)
+}
+
+/// `dup3(from, to, flags)` on raw numbers, for a child arranging its
+/// descriptors before exec.
+///
+/// # Safety
+/// Nothing that will run again owns `to` (it is closed and replaced), and
+/// `from` is not closed by anyone meanwhile.
+pub(crate) unsafe fn dup3_raw(from: i32, to: i32, flags: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only; the caller guarantees that replacing
+    // descriptor `to` is sound.
+    ret(unsafe { syscall3(g::__NR_dup3 as usize, int_arg(from), int_arg(to), uint_arg(flags)) }).map(drop)
+}
+
+/// `write(fd, buf, len)` on a raw number, for a child reporting to its
+/// parent before exec.
+///
+/// # Safety
+/// `fd` is the descriptor the caller means (an open number it holds, not
+/// one that something else may have closed and reused).
+pub(crate) unsafe fn write_raw(fd: i32, buf: &[u8]) -> SysResult<usize> {
+    // SAFETY: `buf` is readable for `buf.len()` bytes; the caller vouches
+    // for `fd`.
+    ret(unsafe { syscall3(g::__NR_write as usize, int_arg(fd), ptr_arg(buf.as_ptr()), buf.len()) })
+}
+
+/// The soft `RLIMIT_NOFILE` (`prlimit64(0, RLIMIT_NOFILE, NULL, &old)`):
+/// one more than the highest descriptor number the process may use.
+pub(crate) fn nofile_limit() -> SysResult<u64> {
+    let mut old = g::rlimit64 { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: `old` is a writable rlimit64; the new-limit pointer is null.
+    ret(unsafe {
+        syscall4(g::__NR_prlimit64 as usize, 0, uint_arg(g::RLIMIT_NOFILE), 0, mut_ptr_arg(&mut old))
+    })?;
+    Ok(old.rlim_cur)
+}
+
+/// `tgkill(getpid(), gettid(), sig)`: `sig` to the calling thread.
+pub(crate) fn tgkill_self(sig: u32) -> SysResult<()> {
+    // SAFETY: no arguments.
+    let tid = unsafe { syscall0(g::__NR_gettid as usize) };
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall3(g::__NR_tgkill as usize, int_arg(getpid()), tid, uint_arg(sig)) }).map(drop)
+}

@@ -17,6 +17,9 @@
 //! markers (the text around them is kept).
 
 use crate::util;
+
+/// The spawn rows (WS, WP), in a file of their own.
+pub mod spawn;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -260,7 +263,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         write_section(&path, &report)?;
         println!("xtask bench: wrote {}", path.display());
     }
-    Ok(())
+    spawn::in_bench(opts.rounds, opts.quick, opts.write)
 }
 
 /// The step `cargo xtask test` runs: `cargo xtask bench --quick --no-write`

@@ -81,18 +81,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
     util::ensure_targets(&[X86_64.triple, AARCH64.triple])?;
     util::ensure_apt(&["qemu-system-x86", "linux-image-amd64"])?;
     let started = Instant::now();
-    let mut results = vec![(X86_64.name, boot(&X86_64, &host_kernel()?))];
+    let host = host_kernel()?;
+    let mut results = vec![(X86_64.name, boot(&X86_64, &host))];
+    results.push(("x86_64, mini_supervisor as PID 1", boot_supervisor(&X86_64, &host)));
     if !x86_only {
         match arm64_kernel() {
-            Ok(kernel) => results.push((AARCH64.name, boot(&AARCH64, &kernel))),
+            Ok(kernel) => {
+                results.push((AARCH64.name, boot(&AARCH64, &kernel)));
+                results.push(("aarch64, mini_supervisor as PID 1", boot_supervisor(&AARCH64, &kernel)));
+            }
             Err(why) => println!("xtask boot: aarch64 not booted: {why}"),
         }
     }
     println!("\nboot test ({:.0?} in all):", started.elapsed());
     for (name, result) in &results {
         match result {
-            Ok(secs) => println!("{name:<8} ok ({secs:.1} s)"),
-            Err(e) => println!("{name:<8} FAIL: {e}"),
+            Ok(secs) => println!("{name:<34} ok ({secs:.1} s)"),
+            Err(e) => println!("{name:<34} FAIL: {e}"),
         }
     }
     let failed: Vec<&str> = results.iter().filter(|(_, r)| r.is_err()).map(|(n, _)| *n).collect();
@@ -134,6 +139,86 @@ fn boot(machine: &Machine, kernel: &Path) -> Result<f64, String> {
     let secs = started.elapsed().as_secs_f64();
     check_console(&ran, machine.timeout)?;
     Ok(secs)
+}
+
+/// Boots `rt/examples/mini_supervisor.rs` as `/init`: as PID 1 it
+/// supervises itself in child mode (socket activation, `READY=1`,
+/// `STATUS=`, a `SIGTERM` the child sends to PID 1 and PID 1 forwards back
+/// through the pidfd), reaps, and powers off. Returns the seconds it took.
+fn boot_supervisor(machine: &Machine, kernel: &Path) -> Result<f64, String> {
+    let init = build_static("mini_supervisor", machine.triple)?;
+    let dir = work_dir("boot")?;
+    let initramfs = dir.join(format!("initramfs-supervisor-{}.cpio", machine.name));
+    write_initramfs(
+        &initramfs,
+        &std::fs::read(&init).map_err(|e| format!("reading {}: {e}", init.display()))?,
+    )?;
+    let (program, options) = machine.qemu.split_first().ok_or("no emulator")?;
+    let mut cmd = Command::new(program);
+    cmd.args(options);
+    cmd.args(["-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot"]);
+    cmd.arg("-kernel").arg(kernel).arg("-initrd").arg(&initramfs);
+    cmd.arg("-append").arg(format!("console={} panic=-1 loglevel=1", machine.console));
+    let started = Instant::now();
+    let ran = run_timeout(&mut cmd, machine.timeout, |line| println!("  | {line}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    check_supervisor_console(&ran, machine.timeout)?;
+    Ok(secs)
+}
+
+/// The prefix of every line of `mini_supervisor`.
+const SUPERVISOR_PREFIX: &str = "mini_supervisor: ";
+
+/// `mini_supervisor`'s lines as PID 1, in order (`{pid}`: the child's), and
+/// the machine powered off by itself.
+fn check_supervisor_console(ran: &Ran, timeout: Duration) -> Result<(), String> {
+    let lines: Vec<&str> = ran
+        .stdout
+        .lines()
+        .filter_map(|l| l.trim_end_matches('\r').split_once(SUPERVISOR_PREFIX).map(|(_, rest)| rest))
+        .collect();
+    let mut problems = Vec::new();
+    let pid = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("started /init as pid "))
+        .map(str::to_string)
+        .unwrap_or_else(|| "?".into());
+    let expected = [
+        "PID 1 begin".to_string(),
+        format!("started /init as pid {pid}"),
+        "status: child: LISTEN_PID and LISTEN_FDS=1 are mine, fd 3 listens".into(),
+        "ready after ".into(),
+        format!("forwarding SIGTERM from pid {pid} to pid {pid}"),
+        "stopping".into(),
+        format!("pid {pid} exited with status 0"),
+        "PID 1: child done, status 0".into(),
+        "PID 1: ".into(),
+    ];
+    let mut at = 0;
+    for want in &expected {
+        match lines.iter().skip(at).position(|l| l.starts_with(want.as_str())) {
+            Some(i) => at += i + 1,
+            None => problems.push(format!("no line {want:?} (in order)")),
+        }
+    }
+    if !lines.last().is_some_and(|l| l.ends_with("powering off")) {
+        problems.push("no `powering off` line last".into());
+    }
+    for l in &lines {
+        if l.contains("FAIL") || l.starts_with("panic") || l.starts_with("ignored") || l.starts_with("bad ") {
+            problems.push(format!("unexpected: {l}"));
+        }
+    }
+    match ran.status {
+        None => problems.push(format!("no power-off within {timeout:?}")),
+        Some(s) if !s.success() => problems.push(format!("qemu exited with {s}")),
+        Some(_) => {}
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
 }
 
 /// Every check reported exactly once and ok, between `begin` and `end`, and
@@ -315,6 +400,33 @@ mod tests {
         let mut v = ["vmlinuz-6.1.0-9-amd64", "vmlinuz-6.1.0-56-amd64", "vmlinuz-6.1.0-10-amd64"];
         v.sort_by_key(|s| version_key(s));
         assert_eq!(v[2], "vmlinuz-6.1.0-56-amd64");
+    }
+
+    #[test]
+    fn supervisor_console_check_wants_every_line_in_order() {
+        let good = [
+            "PID 1 begin",
+            "started /init as pid 2",
+            "status: child: LISTEN_PID and LISTEN_FDS=1 are mine, fd 3 listens",
+            "ready after 40 ms",
+            "forwarding SIGTERM from pid 2 to pid 2",
+            "stopping",
+            "pid 2 exited with status 0",
+            "PID 1: child done, status 0",
+            "PID 1: 0 orphans reaped; powering off",
+        ];
+        let text =
+            |lines: &[&str]| lines.iter().map(|l| format!("[ 1.0] {SUPERVISOR_PREFIX}{l}\r\n")).collect();
+        let status = std::process::Command::new("true").status().ok();
+        let t = Duration::from_secs(1);
+        assert_eq!(check_supervisor_console(&Ran { status, stdout: text(&good) }, t), Ok(()));
+        let mut swapped = good;
+        swapped.swap(3, 4);
+        assert!(check_supervisor_console(&Ran { status, stdout: text(&swapped) }, t).is_err());
+        let mut wrong = good;
+        wrong[6] = "pid 2 exited with status 16";
+        assert!(check_supervisor_console(&Ran { status, stdout: text(&wrong) }, t).is_err());
+        assert!(check_supervisor_console(&Ran { status: None, stdout: text(&good) }, t).is_err());
     }
 
     #[test]

@@ -22,6 +22,7 @@ commands:
   additive check that rawscm-rt refuses std programs and that no rawscm
            feature gives a std program a memcpy of its own
   bench    benchmarks
+  bench-spawn  only the spawn rows of the benchmarks
   miri     Miri checks
   package  cargo package, publish --dry-run, docs with warnings denied, minimum Rust";
 
@@ -37,6 +38,7 @@ fn main() {
         "tiny" => tiny::run(rest),
         "boot" => boot::run(rest),
         "bench" => bench::run(rest),
+        "bench-spawn" => bench::spawn::run(rest),
         "miri" => miri::run(rest),
         "additive" => additive::in_test(),
         "package" => package::run(rest),

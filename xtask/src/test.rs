@@ -243,6 +243,12 @@ fn test_row(target: Option<&Target>, sc: bool, timeout_min: u32) -> Row {
     runs.push(vec!["-p", "rawscm-rt", "--features", rt_features]);
     let mut success = true;
     let mut stdout = String::new();
+    // tests/supervisor.rs runs the libc-free supervisor of this architecture.
+    let supervisor = build_supervisor(target);
+    if let Err(e) = &supervisor {
+        println!("xtask test: mini_supervisor did not build: {e}");
+        success = false;
+    }
     for packages in runs {
         // timeout(1) puts cargo in a process group of its own and kills the
         // whole group (test binaries under qemu included) when time is up.
@@ -263,6 +269,9 @@ fn test_row(target: Option<&Target>, sc: bool, timeout_min: u32) -> Row {
             cmd.env("RUST_TEST_THREADS", "1");
         }
         cmd.env("RAWSCM_SKIP_LOG", &log);
+        if let Ok(path) = &supervisor {
+            cmd.env("RAWSCM_SUPERVISOR", path);
+        }
         match util::run_tee(&mut cmd) {
             Ok((ok, out)) => {
                 success &= ok;
@@ -347,6 +356,20 @@ fn native_i686_row(t: &Target, timeout_min: u32) -> Row {
         skips,
         ..Row::default()
     }
+}
+
+/// Builds `rt/examples/mini_supervisor` for a row (natively: the host), the
+/// default way (release, `panic = "abort"`, no flags), and returns its path.
+fn build_supervisor(target: Option<&Target>) -> Result<PathBuf, String> {
+    let triple = target.map_or(HOST, |t| t.triple);
+    let mut cmd = cargo(target);
+    cmd.args(["build", "--release", "-p", "rawscm-rt", "--features", "examples"]);
+    cmd.args(["--example", "mini_supervisor", "--target", triple]);
+    cmd.env("CARGO_PROFILE_RELEASE_PANIC", "abort")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    util::run(&mut cmd)?;
+    Ok(crate::tiny::target_dir().join(triple).join("release").join("examples").join("mini_supervisor"))
 }
 
 /// Sums libtest's `test result: ok. N passed; M failed; K ignored; ...` lines:
