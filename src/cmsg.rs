@@ -354,7 +354,8 @@ impl<'fd, const N: usize> SendControl<'fd, N> {
     /// the header and zero padding, commits it, and returns its payload to
     /// fill. Nothing changes when it does not fit.
     fn push(&mut self, hdr: [u8; HDR]) -> Result<&mut [u8]> {
-        let (len, _) = hdr.split_first_chunk::<{ size_of::<usize>() }>().unwrap_or((&[0; _], &[]));
+        let (len, _) =
+            hdr.split_first_chunk::<{ size_of::<usize>() }>().unwrap_or((&[0; size_of::<usize>()], &[]));
         let payload = usize::from_ne_bytes(*len).saturating_sub(HDR);
         let at = self.len;
         let needed = cmsg_space(payload);

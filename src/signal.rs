@@ -17,10 +17,11 @@
 //! layout (128 bytes, the same on every architecture) is written out below
 //! from `include/uapi/linux/signalfd.h`.
 
+use crate::errno::Errno;
 use crate::error::{Error, Result};
 use crate::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::process::Pid;
-use crate::{sys, Errno};
+use crate::sys;
 use core::fmt;
 use linux_raw_sys::ctypes::c_ulong;
 use linux_raw_sys::general as g;
@@ -220,7 +221,7 @@ impl SigSet {
     /// assert!(rawscm::signal::SigSet::empty().is_empty());
     /// ```
     pub const fn empty() -> SigSet {
-        SigSet(g::kernel_sigset_t { sig: [0; _] })
+        SigSet(g::kernel_sigset_t { sig: [0; sys::SIGSET_WORDS] })
     }
 
     /// Every signal (blocking it blocks all but `SIGKILL` and `SIGSTOP`,
@@ -233,7 +234,7 @@ impl SigSet {
     /// # Ok::<(), rawscm::Error>(())
     /// ```
     pub const fn full() -> SigSet {
-        SigSet(g::kernel_sigset_t { sig: [!0; _] })
+        SigSet(g::kernel_sigset_t { sig: [!0; sys::SIGSET_WORDS] })
     }
 
     /// The word and bit of `sig`.

@@ -387,11 +387,14 @@ pub(crate) fn pidfd_send_signal(pidfd: BorrowedFd<'_>, sig: u32) -> SysResult<()
     ret(unsafe { syscall4(g::__NR_pidfd_send_signal as usize, fd_arg(pidfd), uint_arg(sig), 0, 0) }).map(drop)
 }
 
+/// The number of words in a `kernel_sigset_t` (1 on 64-bit, 2 on 32-bit).
+pub(crate) const SIGSET_WORDS: usize =
+    size_of::<g::kernel_sigset_t>() / size_of::<linux_raw_sys::ctypes::c_ulong>();
+
 /// `rt_sigprocmask(SIG_SETMASK, &all, NULL, sizeof)`: blocks every signal
 /// that can be blocked (SIGKILL and SIGSTOP cannot).
 pub(crate) fn block_all_signals() -> SysResult<()> {
-    const WORDS: usize = size_of::<g::kernel_sigset_t>() / size_of::<linux_raw_sys::ctypes::c_ulong>();
-    let all = g::kernel_sigset_t { sig: [!0; WORDS] };
+    let all = g::kernel_sigset_t { sig: [!0; SIGSET_WORDS] };
     // SAFETY: `all` is a readable kernel sigset of the size passed; the old
     // set pointer is null.
     ret(unsafe {
@@ -951,7 +954,7 @@ pub(crate) fn pidfd_getfd(pidfd: BorrowedFd<'_>, targetfd: i32) -> SysResult<Own
 /// calling thread's signal mask (`set` None: only reads it) and returns the
 /// previous one.
 pub(crate) fn sigprocmask(how: u32, set: Option<&g::kernel_sigset_t>) -> SysResult<g::kernel_sigset_t> {
-    let mut old = g::kernel_sigset_t { sig: [0; _] };
+    let mut old = g::kernel_sigset_t { sig: [0; SIGSET_WORDS] };
     // SAFETY: `set` is null or a readable kernel sigset, `old` a writable
     // one, of the size passed.
     ret(unsafe {

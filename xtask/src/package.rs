@@ -44,7 +44,35 @@ pub fn in_test() -> Result<(), String> {
     run(&[])
 }
 
+/// Cargo verifies rawscm-rt against the rawscm it just packaged, served
+/// from a temporary local registry, and unpacks it under
+/// `$CARGO_HOME/registry/src/-<hash>/rawscm-0.1.0`. It never unpacks the
+/// same name and version again, so a second run verifies against the first
+/// run's sources (seen: "cannot find `vdso` in `rawscm`"). Those unpacked
+/// copies are removed first; crates.io's own directories are not touched
+/// (their names do not start with `-`).
+fn forget_stale_local_packages() -> Result<(), String> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .ok_or("neither CARGO_HOME nor HOME is set")?;
+    let Ok(registries) = std::fs::read_dir(home.join("registry/src")) else { return Ok(()) };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for name in ["rawscm-0.1.0", "rawscm-rt-0.1.0"] {
+            let stale = registry.path().join(name);
+            if stale.exists() {
+                std::fs::remove_dir_all(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn package() -> Result<(), String> {
+    forget_stale_local_packages()?;
     util::run(util::cargo().args(["package", "-p", "rawscm", "-p", "rawscm-rt", "--allow-dirty"]))?;
     let dir = crate::tiny::target_dir().join("package");
     for name in ["rawscm-0.1.0", "rawscm-rt-0.1.0"] {
