@@ -66,6 +66,11 @@ pub enum Error {
     /// The message did not match the protocol (for example, a ping byte
     /// other than the expected one).
     Protocol,
+    /// A fixed-capacity array (a [`CStrArray`](crate::CStrArray)) is full.
+    ArrayFull {
+        /// How many elements it holds at most.
+        capacity: usize,
+    },
 }
 
 impl Error {
@@ -115,6 +120,7 @@ impl fmt::Display for Error {
             Error::PeerClosed => f.write_str("peer closed the connection"),
             Error::Timeout => f.write_str("timed out"),
             Error::Protocol => f.write_str("unexpected message from the peer"),
+            Error::ArrayFull { capacity } => write!(f, "array full: it holds at most {capacity} elements"),
         }
     }
 }

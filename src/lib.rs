@@ -53,8 +53,10 @@ mod arch;
 mod cmsg;
 mod errno;
 mod error;
+pub mod exec;
 mod fd;
 mod flags;
+pub mod fs;
 #[deny(unsafe_code)]
 mod msg;
 #[deny(unsafe_code)]
@@ -74,6 +76,7 @@ pub use cmsg::{
 };
 pub use errno::Errno;
 pub use error::{Error, Result};
+pub use exec::{execve, execveat, AtFlags, CStrArray};
 pub use fd::{AsFd, BorrowedFd, OwnedFd};
 pub use msg::{
     recv_credentials, recv_fds, recvmsg, send_credentials, send_fds, sendmsg, IoSlice, IoSliceMut, Received,

@@ -423,3 +423,49 @@ pub(crate) fn reboot(cmd: u32) -> SysResult<()> {
     })
     .map(drop)
 }
+
+// ---- exec and file helpers (src/exec.rs, src/fs.rs) ----
+
+/// `execve(path, argv, envp)`: returns only on failure.
+pub(crate) fn execve(
+    path: &CStr,
+    argv: *const *const core::ffi::c_char,
+    envp: *const *const core::ffi::c_char,
+) -> SysResult<()> {
+    // SAFETY: `path` is NUL-terminated; `argv` and `envp` point at
+    // NULL-terminated arrays of NUL-terminated strings (`CStrArray`), all
+    // borrowed for the call. On success the process image is replaced and
+    // nothing of this one is used again.
+    ret(unsafe { syscall3(g::__NR_execve as usize, ptr_arg(path.as_ptr()), ptr_arg(argv), ptr_arg(envp)) })
+        .map(drop)
+}
+
+/// `execveat(dirfd, path, argv, envp, flags)`: returns only on failure.
+pub(crate) fn execveat(
+    dirfd: BorrowedFd<'_>,
+    path: &CStr,
+    argv: *const *const core::ffi::c_char,
+    envp: *const *const core::ffi::c_char,
+    flags: u32,
+) -> SysResult<()> {
+    // SAFETY: as for `execve`; `dirfd` is a borrowed descriptor and `flags`
+    // an integer.
+    ret(unsafe {
+        syscall5(
+            g::__NR_execveat as usize,
+            fd_arg(dirfd),
+            ptr_arg(path.as_ptr()),
+            ptr_arg(argv),
+            ptr_arg(envp),
+            uint_arg(flags),
+        )
+    })
+    .map(drop)
+}
+
+/// `dup3(fd, to, flags)`: `to` now refers to what `fd` does.
+pub(crate) fn dup3(fd: BorrowedFd<'_>, to: i32, flags: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only; the caller decides that replacing
+    // descriptor `to` is sound (only 0, 1 and 2, which nothing owns).
+    ret(unsafe { syscall3(g::__NR_dup3 as usize, fd_arg(fd), int_arg(to), uint_arg(flags)) }).map(drop)
+}
