@@ -17,10 +17,14 @@ fn nspid(pid: Pid) -> Vec<Pid> {
     line.split_whitespace().skip(1).map(|p| p.parse().unwrap()).collect()
 }
 
-/// The methods to check here; the ioctl is unknown to qemu-user.
+/// The methods to check here; the ioctl is unknown to qemu-user and to
+/// kernels before 6.11.
 fn methods() -> Vec<Method> {
     if common::under_qemu() {
         common::skip("qemu-user does not know ioctl(NS_GET_PID_FROM_PIDNS): ioctl path not checked");
+        vec![Method::Fork, Method::Auto]
+    } else if common::skip_if_kernel_lacks("ioctl(NS_GET_PID_FROM_PIDNS)", (6, 11), "ioctl path not checked")
+    {
         vec![Method::Fork, Method::Auto]
     } else {
         vec![Method::Ioctl, Method::Fork, Method::Auto]
