@@ -2,6 +2,7 @@
 
 mod bench;
 mod boot;
+mod kernels;
 mod miri;
 mod setup;
 mod test;
@@ -17,6 +18,8 @@ commands:
   setup    only install what `test` needs (rustup targets, Debian packages)
   tiny     build the libc-free static binaries
   boot     boot test under qemu-system
+  kernels  the test binaries on real Linux kernels under qemu-system
+           (cargo xtask kernels --help for options)
   bench    benchmarks
   miri     Miri checks";
 
@@ -31,6 +34,7 @@ fn main() {
         "setup" => setup::run(rest),
         "tiny" => tiny::run(rest),
         "boot" => boot::run(rest),
+        "kernels" => kernels::run(rest),
         "bench" => bench::run(rest),
         "miri" => miri::run(rest),
         "help" | "-h" | "--help" => {
