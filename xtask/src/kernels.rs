@@ -36,12 +36,14 @@ usage: cargo xtask kernels [options]
   --kernel <series>   6.12, 6.1 or all (default all)
   --timeout <min>     time limit of one boot (default 10)
   --smp <n>           virtual CPUs (default 1)
+  --no-sc             skip the rows of the `sc` backend
   --no-setup          do not install packages or add architectures
   --fetch-only        only download (or find cached) the kernels and busybox
 
 Rows: x86_64, aarch64, armv7, powerpc64le on 6.12 and 6.1; i686 on 6.1 (686)
-and on the x86_64 6.12 kernel (compat syscalls); s390x on 6.1. riscv64: none
-(Debian 12 ships no riscv64 kernel).";
+and on the x86_64 6.12 kernel (compat syscalls); s390x on 6.1; where `sc`
+builds (x86_64, aarch64), also with the `sc` backend. riscv64: none (Debian
+12 ships no riscv64 kernel).";
 
 /// The prefix of the init's console lines.
 const PREFIX: &str = "rawscm-kernel: ";
@@ -184,6 +186,17 @@ impl KernelRow {
         }
     }
 
+    /// The backends to run: `syscalls`, and `sc` (`true`) where it builds
+    /// and `sc` is wanted.
+    pub fn backends(&self, sc: bool) -> Vec<bool> {
+        let builds = Target::find(self.triple).is_some_and(|t| t.sc);
+        if sc && builds {
+            vec![false, true]
+        } else {
+            vec![false]
+        }
+    }
+
     /// The row's name before the kernel is known.
     fn short(&self) -> String {
         format!("{} {}", crate::tiny::arch(self.triple), self.series.name())
@@ -234,6 +247,7 @@ struct Opts {
     smp: u32,
     no_setup: bool,
     fetch_only: bool,
+    no_sc: bool,
 }
 
 fn parse(args: &[String]) -> Result<Opts, String> {
@@ -244,6 +258,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
         smp: 1,
         no_setup: false,
         fetch_only: false,
+        no_sc: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -255,6 +270,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--smp" => o.smp = value()?.parse().map_err(|_| "bad --smp".to_string())?,
             "--no-setup" => o.no_setup = true,
             "--fetch-only" => o.fetch_only = true,
+            "--no-sc" => o.no_sc = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -287,10 +303,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     fetch_row.secs = fetch.elapsed().as_secs();
     results.push(fetch_row);
     for row in rows.iter().filter(|_| !o.fetch_only) {
-        let t = Instant::now();
-        let mut r = runner.run(row);
-        r.secs = t.elapsed().as_secs();
-        results.push(r);
+        for sc in row.backends(!o.no_sc) {
+            let t = Instant::now();
+            let mut r = runner.run(row, sc);
+            r.secs = t.elapsed().as_secs();
+            results.push(r);
+        }
     }
     results.extend(not_run(&o.targets));
     println!("\nreal-kernel rows ({:.0?} in all):", started.elapsed());
@@ -325,8 +343,8 @@ pub struct Runner {
     kernels: Kernels,
     /// `/bin/busybox` per Debian architecture.
     busybox: HashMap<&'static str, Result<PathBuf, String>>,
-    /// The prepared initramfs per target.
-    prepared: HashMap<&'static str, Result<Prepared, String>>,
+    /// The prepared initramfs per target and backend (`sc`).
+    prepared: HashMap<(&'static str, bool), Result<Prepared, String>>,
 }
 
 /// A target's test binaries in an initramfs.
@@ -386,15 +404,16 @@ impl Runner {
         row
     }
 
-    /// Runs one row.
-    pub fn run(&mut self, row: &'static KernelRow) -> Row {
+    /// Runs one row, with the `sc` backend if `sc`.
+    pub fn run(&mut self, row: &'static KernelRow, sc: bool) -> Row {
         let key = (row.machine.deb_arch, row.series);
         if !self.kernels.contains_key(&key) || !self.busybox.contains_key(row.userland_arch()) {
             self.fetch(&[row]);
         }
         let missing = || Err("not fetched".to_string());
         let kernel = self.kernels.get(&key).cloned().unwrap_or_else(missing);
-        let name = |release: &str| format!("{} (syscalls) on Linux {release}", row.triple);
+        let backend = if sc { "sc" } else { "syscalls" };
+        let name = |release: &str| format!("{} ({backend}) on Linux {release}", row.triple);
         let (image, release) = match kernel {
             Ok(k) => k,
             Err(e) => return failed_row(name(row.series.name()), row.short(), e),
@@ -402,12 +421,15 @@ impl Runner {
         let arch = row.userland_arch();
         let busybox = self.busybox.get(arch).cloned().unwrap_or_else(|| Err("not fetched".to_string()));
         let prepared = match busybox {
-            Ok(busybox) => {
-                self.prepared.entry(row.triple).or_insert_with(|| prepare(row.triple, &busybox)).clone()
-            }
+            Ok(busybox) => self
+                .prepared
+                .entry((row.triple, sc))
+                .or_insert_with(|| prepare(row.triple, sc, &busybox))
+                .clone(),
             Err(e) => Err(e),
         };
-        let short = format!("{} {}", crate::tiny::arch(row.triple), short_release(&release));
+        let sc_mark = if sc { "/sc" } else { "" };
+        let short = format!("{}{sc_mark} {}", crate::tiny::arch(row.triple), short_release(&release));
         let prepared = match prepared {
             Ok(p) => p,
             Err(e) => return failed_row(name(&release), short, e),
@@ -677,12 +699,14 @@ fn extract(deb: &Path, members: &[String], at: &Path) -> Result<(), String> {
 // ------------------------------------------------------ test binaries --
 
 /// Builds the test binaries of `triple` exactly as the qemu-user row does
-/// (same command, features and linker), and returns (name, path) of each.
-fn build_tests(t: &Target) -> Result<Vec<(String, PathBuf)>, String> {
+/// (same command, features and linker; with `sc`, those of the `sc` row),
+/// and returns (name, path) of each.
+fn build_tests(t: &Target, sc: bool) -> Result<Vec<(String, PathBuf)>, String> {
+    let features = crate::test::features(sc);
     let mut cmd = util::cargo();
     t.configure(&mut cmd);
     cmd.args(["test", "--no-run", "--message-format=json-render-diagnostics", "-p", "rawscm"]);
-    cmd.args(["--features", crate::test::FEATURES, "--target", t.triple]);
+    cmd.args(["--features", &features, "--target", t.triple]);
     println!("+ {}", util::show(&cmd));
     let out = cmd.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !out.status.success() {
@@ -706,6 +730,8 @@ fn build_tests(t: &Target) -> Result<Vec<(String, PathBuf)>, String> {
     if bins.is_empty() {
         return Err("cargo test --no-run reported no test binary".into());
     }
+    // Cargo reports them in the order they finish building.
+    bins.sort();
     Ok(bins)
 }
 
@@ -726,11 +752,11 @@ fn parse_list(out: &str) -> Vec<String> {
 
 /// Everything for the initramfs of `triple`: the test binaries, their
 /// libraries, busybox, the init; writes it and returns what to expect.
-fn prepare(triple: &str, busybox: &Path) -> Result<Prepared, String> {
+fn prepare(triple: &str, sc: bool, busybox: &Path) -> Result<Prepared, String> {
     let t = Target::find(triple).ok_or("unknown target")?;
     let init = build_static(INIT, triple)?;
-    let bins = build_tests(t)?;
-    let dir = work_dir("kernels")?.join("initramfs").join(triple);
+    let bins = build_tests(t, sc)?;
+    let dir = work_dir("kernels")?.join("initramfs").join(format!("{triple}{}", if sc { "-sc" } else { "" }));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
 
@@ -864,15 +890,52 @@ fn boot(row: &KernelRow, image: &Path, prepared: &Prepared, smp: u32, timeout: D
     let per_binary = timeout.as_secs().saturating_sub(60).max(60);
     cmd.arg("-append")
         .arg(format!("console={} panic=-1 loglevel=1 rdinit=/init -- {per_binary}", row.machine.console));
-    let ran = match run_timeout(&mut cmd, timeout, |line| println!("  | {line}")) {
+    // When each marker arrived: the log shows where the time goes.
+    let started = Instant::now();
+    let mut marks: Vec<(String, Duration)> = Vec::new();
+    let ran = run_timeout(&mut cmd, timeout, |line| {
+        println!("  | {line}");
+        if let Some((_, rest)) = line.split_once(PREFIX) {
+            if ["begin", "run ", "exit ", "poweroff"].iter().any(|m| rest.starts_with(m)) {
+                marks.push((rest.trim_end().to_string(), started.elapsed()));
+            }
+        }
+    });
+    let ran = match ran {
         Ok(r) => r,
         Err(e) => return Row { failed: 1, note: e, ..Row::default() },
     };
+    println!("xtask kernels: {}", timings(&marks, &prepared.bins, started.elapsed()));
     let mut result = judge(&ran.stdout, &prepared.bins);
     if ran.status.is_none() {
         result.problems.push(format!("qemu killed after {timeout:?}"));
     }
     result.into_row()
+}
+
+/// `boot 3.1 s, rawscm 0.9 s, msg 4.2 s, ..., power-off 0.2 s, qemu 12.0 s`
+/// from the arrival times of the markers.
+fn timings(marks: &[(String, Duration)], bins: &[(String, Vec<String>)], total: Duration) -> String {
+    let at = |prefix: &str| {
+        marks.iter().find(|(m, _)| m == prefix || m.starts_with(&format!("{prefix} "))).map(|m| m.1)
+    };
+    let mut parts = Vec::new();
+    let mut last = None;
+    if let Some(begin) = at("begin") {
+        parts.push(format!("boot {:.1} s", begin.as_secs_f64()));
+        last = Some(begin);
+    }
+    for (i, (name, _)) in bins.iter().enumerate() {
+        if let (Some(run), Some(exit)) = (at(&format!("run {i}")), at(&format!("exit {i}"))) {
+            parts.push(format!("{name} {:.1} s", exit.saturating_sub(run).as_secs_f64()));
+            last = Some(exit);
+        }
+    }
+    if let (Some(last), Some(off)) = (last, at("poweroff")) {
+        parts.push(format!("to power-off {:.1} s", off.saturating_sub(last).as_secs_f64()));
+    }
+    parts.push(format!("qemu {:.1} s", total.as_secs_f64()));
+    format!("times: {}", parts.join(", "))
 }
 
 /// What the console showed.
@@ -986,6 +1049,11 @@ fn judge_binary(j: &mut Judged, name: &str, expected: &[String], got: BinLines) 
         match result_line(line) {
             None => {}
             Some(Ok((test, result))) => seen.entry(test).or_default().push(result),
+            // The last line of a binary that died, or was killed at the
+            // time limit, in the middle of a test.
+            Some(Err(started)) if started.ends_with(" ... ") => {
+                j.problems.push(format!("{name}: {} did not finish", started[5..].trim_end_matches(" ... ")));
+            }
             Some(Err(garbled)) => j.problems.push(format!("{name}: garbled result line {garbled:?}")),
         }
     }
@@ -1349,6 +1417,8 @@ mod tests {
         assert!(!crashed.ok && crashed.note.contains("exit signal 11"), "{}", crashed.note);
         let panicked = judged(with("end", "panic at src/x.rs"));
         assert!(!panicked.ok && panicked.note.contains("markers"), "{}", panicked.note);
+        let unfinished = judged(with("out 0 test b ... ok", "out 0 test b ... "));
+        assert!(!unfinished.ok && unfinished.note.contains("msg: b did not finish"), "{}", unfinished.note);
         let joined = judged(with("out 0 test b ... ok", "out 0 test b .."));
         assert!(!joined.ok);
         let mut continued = with("out 0 test b ... ok", "out 0 test b ..");

@@ -33,7 +33,16 @@ failed.";
 type Step = fn() -> Result<(), String>;
 
 /// Features every test row enables (the `sc` rows add `sc`).
-pub(crate) const FEATURES: &str = "rawscm/std";
+const FEATURES: &str = "rawscm/std";
+
+/// The features of a test row, with the `sc` backend or not.
+pub(crate) fn features(sc: bool) -> String {
+    if sc {
+        format!("{FEATURES},rawscm/sc")
+    } else {
+        FEATURES.to_string()
+    }
+}
 
 #[derive(Default)]
 struct Opts {
@@ -131,8 +140,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             rows.push(timed("real kernels: fetch", || runner.fetch(&kernel_rows)));
         }
         for k in &kernel_rows {
-            let what = format!("tests: {} on Linux {} (qemu-system)", k.triple, k.series.name());
-            rows.push(timed(&what, || runner.run(k)));
+            for sc in k.backends(!opts.no_sc) {
+                let backend = if sc { ", backend sc" } else { "" };
+                let what = format!("tests: {} on Linux {} (qemu-system){backend}", k.triple, k.series.name());
+                rows.push(timed(&what, || runner.run(k, sc)));
+            }
         }
         rows.extend(crate::kernels::not_run(&opts.targets));
     }
@@ -247,7 +259,7 @@ fn test_row(target: Option<&Target>, sc: bool, timeout_min: u32) -> Row {
     let log = skip_log(triple, sc);
     let _ = std::fs::remove_file(&log);
 
-    let features = if sc { format!("{FEATURES},rawscm/sc") } else { FEATURES.to_string() };
+    let features = features(sc);
     // timeout(1) puts cargo in a process group of its own and kills the whole
     // group (test binaries under qemu included) when time is up.
     let mut cmd = Command::new("timeout");
