@@ -35,8 +35,8 @@ fn main() -> ExitCode {
 
 fn show(task: Pid, found: &Translated) {
     let via = match found.via {
-        rawscm::pidns::Via::Ioctl => "ioctl NS_GET_PID_FROM_PIDNS",
-        rawscm::pidns::Via::Fork => "fork + setns + SCM_CREDENTIALS",
+        rawscm::pidns::Method::Ioctl => "ioctl NS_GET_PID_FROM_PIDNS",
+        _ => "fork + setns + SCM_CREDENTIALS",
     };
     println!("init of pid {task}'s pid namespace: pid {} (via {via})", found.pid);
 }
@@ -106,7 +106,7 @@ fn namespace_init(report: &OwnedFd, release: &OwnedFd) -> i32 {
 fn check(init: Pid, report_rx: &OwnedFd) -> Result<(), String> {
     rawscm::wait_readable_for(report_rx, std::time::Duration::from_secs(5))
         .map_err(|e| format!("worker: {e}"))?;
-    let (_, worker) = recv_credentials(report_rx, &mut [0u8; 1]).map_err(|e| e.to_string())?;
+    let worker = recv_credentials(report_rx, &mut [0u8; 1]).map_err(|e| e.to_string())?.credentials;
     let (worker_ns, init_ns) = (nspid(worker.pid)?, nspid(init)?);
     println!("new pid namespace: init is pid {init} here, NSpid {init_ns:?}");
     println!("worker is pid {} here, NSpid {worker_ns:?}", worker.pid);

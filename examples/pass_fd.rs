@@ -4,8 +4,8 @@
 //! cargo run --example pass_fd
 
 use rawscm::{
-    exit_group, fork, recvmsg, set_passcred, socketpair, space_for_fds, waitid, CmsgBuffer, Fork, IoSliceMut,
-    Received, RecvFlags, SocketFlags, SocketType, Ucred, SPACE_CREDENTIALS,
+    exit_group, fork, recvmsg, set_passcred, socketpair, space_for_fds, waitid, Fork, IoSliceMut, Received,
+    RecvControl, RecvFlags, SendControl, SocketFlags, SocketType, Ucred, SPACE_CREDENTIALS,
 };
 use std::io::{Read, Write};
 
@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Fork::Child => {
             drop(parent_end);
             let mut data = [0u8; 16];
-            let mut control = CmsgBuffer::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
+            let mut control = RecvControl::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
             let got: Received<1> =
                 recvmsg(&child_end, &mut [IoSliceMut::new(&mut data)], &mut control, RecvFlags::default())?;
             let creds = got.credentials.ok_or("no credentials")?;
@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Fork::Parent(child) => {
             drop(child_end);
-            let mut control = CmsgBuffer::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
+            let mut control = SendControl::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
             control.push_fds(&[rawscm::BorrowedFd::from(std::os::fd::AsFd::as_fd(&file))])?;
             control.push_credentials(Ucred::current())?;
             rawscm::sendmsg(

@@ -1,8 +1,9 @@
-//! Control-message layout: space arithmetic, an aligned fixed buffer, the
-//! send-side encoder and the receive-side parser. One system call: the
-//! `recvmsg` of `CmsgBuffer::recv`, so that ownership of what it brings is
-//! taken right after it and nowhere else. All the rest runs under Miri and
-//! in the fuzzer.
+//! Control-message layout: space arithmetic, the two aligned fixed buffers
+//! (one to send, one to receive), the send-side encoder and the receive-side
+//! parser. No system call and no `unsafe`: it all runs under Miri and in the
+//! fuzzer. Taking ownership of received descriptors is [`take_with`],
+//! generic over the owner, which `sys` calls with `OwnedFd` right after the
+//! `recvmsg` that installed them.
 //!
 //! The layout is the kernel's (`include/linux/socket.h`): a `cmsghdr` whose
 //! `cmsg_len` is a `size_t`, then the payload, each message padded to a
@@ -10,12 +11,10 @@
 //! `linux-raw-sys`; the two the kernel keeps out of its uapi headers are
 //! written below with their source.
 
-use crate::fd::{BorrowedFd, OwnedFd};
-use crate::msg::IoSliceMut;
-use crate::sys;
-use crate::{Error, Result, Ucred};
-use core::mem::{align_of, size_of, MaybeUninit};
-use core::ptr;
+use crate::error::{Error, Result};
+use crate::fd::BorrowedFd;
+use core::marker::PhantomData;
+use core::mem::{align_of, offset_of, size_of};
 use heapless::Vec;
 use linux_raw_sys::ctypes::{c_int, c_ulong};
 use linux_raw_sys::net::{cmsghdr, ucred, SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET};
@@ -25,6 +24,7 @@ use linux_raw_sys::net::{cmsghdr, ucred, SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET
 /// The kernel's `SCM_MAX_FD` (`include/net/scm.h`), which is not part of the
 /// uapi headers that `linux-raw-sys` is generated from.
 ///
+/// # Examples
 /// ```
 /// assert_eq!(rawscm::SCM_MAX_FD, 253);
 /// ```
@@ -37,6 +37,7 @@ pub const SCM_MAX_FD: usize = 253;
 /// architecture), which is not part of the uapi headers that `linux-raw-sys`
 /// is generated from.
 ///
+/// # Examples
 /// ```
 /// assert_eq!(rawscm::SCM_PIDFD, 4);
 /// ```
@@ -53,8 +54,14 @@ const HDR: usize = align(size_of::<cmsghdr>());
 
 const FD_SIZE: usize = size_of::<c_int>();
 
+/// Where the header fields are (`cmsg_len` is a `size_t` at offset 0).
+const LEN_AT: usize = offset_of!(cmsghdr, cmsg_len);
+const LEVEL_AT: usize = offset_of!(cmsghdr, cmsg_level);
+const TYPE_AT: usize = offset_of!(cmsghdr, cmsg_type);
+
 /// `CMSG_LEN(payload)`: the `cmsg_len` of a message with `payload` bytes.
 ///
+/// # Examples
 /// ```
 /// let hdr = if cfg!(target_pointer_width = "64") { 16 } else { 12 };
 /// assert_eq!(rawscm::cmsg_len(4), hdr + 4);
@@ -66,6 +73,7 @@ pub const fn cmsg_len(payload: usize) -> usize {
 /// `CMSG_SPACE(payload)`: the buffer space a message with `payload` bytes
 /// takes, padding included.
 ///
+/// # Examples
 /// ```
 /// // On 64-bit targets CMSG_SPACE(4) is 24: room for *two* descriptors.
 /// # #[cfg(target_pointer_width = "64")]
@@ -77,9 +85,10 @@ pub const fn cmsg_space(payload: usize) -> usize {
 
 /// Space for one `SCM_RIGHTS` message with `n` descriptors.
 ///
+/// # Examples
 /// ```
-/// use rawscm::{space_for_fds, CmsgBuffer};
-/// let buf = CmsgBuffer::<{ space_for_fds(3) }>::new();
+/// use rawscm::{space_for_fds, RecvControl};
+/// let buf = RecvControl::<{ space_for_fds(3) }>::new();
 /// assert_eq!(buf.capacity(), rawscm::cmsg_space(12));
 /// ```
 pub const fn space_for_fds(n: usize) -> usize {
@@ -88,6 +97,7 @@ pub const fn space_for_fds(n: usize) -> usize {
 
 /// Space for one `SCM_CREDENTIALS` message.
 ///
+/// # Examples
 /// ```
 /// assert_eq!(rawscm::SPACE_CREDENTIALS, rawscm::cmsg_space(12));
 /// ```
@@ -95,6 +105,7 @@ pub const SPACE_CREDENTIALS: usize = cmsg_space(size_of::<ucred>());
 
 /// Space for one `SCM_PIDFD` message.
 ///
+/// # Examples
 /// ```
 /// assert_eq!(rawscm::SPACE_PIDFD, rawscm::space_for_fds(1));
 /// ```
@@ -105,55 +116,113 @@ const _: () = {
     assert!(size_of::<cmsghdr>() == 2 * size_of::<usize>() + if size_of::<usize>() == 8 { 0 } else { 4 });
     assert!(align_of::<cmsghdr>() == size_of::<c_ulong>());
     assert!(HDR == size_of::<cmsghdr>());
+    assert!(LEN_AT == 0 && TYPE_AT == LEVEL_AT + FD_SIZE && TYPE_AT + FD_SIZE == HDR);
     assert!(size_of::<ucred>() == 12);
 };
 
-/// A control-message buffer of `N` bytes on the stack, aligned for
-/// `cmsghdr` on every target (a plain `[u8; N]` is not: reading a header
-/// from it is undefined behaviour).
+/// Process credentials: what `SCM_CREDENTIALS` and `SO_PEERCRED` carry.
 ///
-/// Size it with the const functions: `CmsgBuffer<{ space_for_fds(2) +
-/// SPACE_CREDENTIALS }>`. On the send side, `push_*` appends messages and
-/// refuses what does not fit; on the receive side, [`recvmsg`](crate::recvmsg)
-/// fills it. Creating one costs nothing: the bytes are not zeroed until a
-/// receive needs them.
+/// `pid` 0 is a real value: the kernel reports it when the sender is not
+/// visible in the receiver's pid namespace. `uid`/`gid` 65534 (the overflow
+/// ids) mean "not mappable into the receiver's user namespace", and also what
+/// a receiver sees when it set `SO_PASSCRED` after the message was queued.
 ///
+/// # Examples
 /// ```
-/// use rawscm::{space_for_fds, CmsgBuffer, SPACE_CREDENTIALS, Ucred};
-/// let mut buf = CmsgBuffer::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
-/// buf.push_credentials(Ucred::current())?;
-/// assert_eq!(buf.len(), SPACE_CREDENTIALS);
-/// # Ok::<(), rawscm::Error>(())
+/// let me = rawscm::Ucred::current();
+/// assert_eq!(me.pid as u32, std::process::id());
 /// ```
-#[repr(C)]
-pub struct CmsgBuffer<const N: usize> {
-    _align: [cmsghdr; 0],
-    bytes: [MaybeUninit<u8>; N],
-    /// Bytes `[0, len)` are initialised and hold the control data.
-    len: usize,
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Ucred {
+    /// Process id, in the receiver's pid namespace (0: not visible there).
+    pub pid: i32,
+    /// User id, in the receiver's user namespace.
+    pub uid: u32,
+    /// Group id, in the receiver's user namespace.
+    pub gid: u32,
 }
 
-impl<const N: usize> Default for CmsgBuffer<N> {
+/// The aligned bytes of both buffers. Every byte is initialised (zero at
+/// first), so the kernel may leave padding unwritten and the parser may read
+/// anything without undefined behaviour.
+#[derive(Clone)]
+#[repr(C)]
+struct Bytes<const N: usize> {
+    _align: [cmsghdr; 0],
+    bytes: [u8; N],
+}
+
+impl<const N: usize> Bytes<N> {
+    const fn new() -> Self {
+        Bytes { _align: [], bytes: [0; N] }
+    }
+}
+
+/// Control messages to send: a fixed buffer of `N` bytes on the stack,
+/// aligned for `cmsghdr`, holding the descriptors it names *borrowed* for
+/// `'fd`.
+///
+/// Size it with the const functions: `SendControl<{ space_for_fds(2) +
+/// SPACE_CREDENTIALS }>`. `push_*` appends messages and refuses what does not
+/// fit; [`sendmsg`](crate::sendmsg) sends them. The borrow is what makes it
+/// sound: a descriptor cannot be closed (and its number reused by another
+/// file) while a buffer that names it can still be sent.
+///
+/// # Examples
+/// ```
+/// use rawscm::{space_for_fds, AsFd, SendControl, SPACE_CREDENTIALS, Ucred};
+/// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, Default::default())?;
+/// let mut out = SendControl::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
+/// out.push_fds(&[a.as_fd()])?;
+/// out.push_credentials(Ucred::current())?;
+/// assert_eq!(out.len(), out.capacity());
+/// # Ok::<(), rawscm::Error>(())
+/// ```
+///
+/// The buffer borrows what it names; this does not compile:
+/// ```compile_fail,E0505
+/// # #![forbid(unsafe_code)]
+/// use rawscm::{sendmsg, space_for_fds, AsFd, IoSlice, SendControl, SocketType};
+/// let (a, _b) = rawscm::socketpair(SocketType::Datagram, Default::default())?;
+/// let (x, y) = rawscm::socketpair(SocketType::Stream, Default::default())?;
+/// let mut control = SendControl::<{ space_for_fds(1) }>::new();
+/// control.push_fds(&[x.as_fd()])?;
+/// drop(x); // error[E0505]: cannot move out of `x` because it is borrowed
+/// let secret = std::fs::File::open("/etc/hostname"); // would reuse x's number
+/// sendmsg(&a, &[IoSlice::new(b"x")], &control, Default::default())?;
+/// # Ok::<(), rawscm::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SendControl<'fd, const N: usize> {
+    buf: Bytes<N>,
+    /// Bytes `[0, len)` hold the messages.
+    len: usize,
+    _fds: PhantomData<BorrowedFd<'fd>>,
+}
+
+impl<const N: usize> Default for SendControl<'_, N> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const N: usize> CmsgBuffer<N> {
+impl<'fd, const N: usize> SendControl<'fd, N> {
     /// An empty buffer.
     ///
+    /// # Examples
     /// ```
-    /// let buf = rawscm::CmsgBuffer::<64>::new();
+    /// let buf = rawscm::SendControl::<64>::new();
     /// assert!(buf.is_empty());
     /// ```
     pub const fn new() -> Self {
-        CmsgBuffer { _align: [], bytes: [MaybeUninit::uninit(); N], len: 0 }
+        SendControl { buf: Bytes::new(), len: 0, _fds: PhantomData }
     }
 
     /// Bytes of control data held.
     ///
+    /// # Examples
     /// ```
-    /// assert_eq!(rawscm::CmsgBuffer::<64>::new().len(), 0);
+    /// assert_eq!(rawscm::SendControl::<64>::new().len(), 0);
     /// ```
     pub const fn len(&self) -> usize {
         self.len
@@ -161,8 +230,9 @@ impl<const N: usize> CmsgBuffer<N> {
 
     /// Whether the buffer holds no control data.
     ///
+    /// # Examples
     /// ```
-    /// assert!(rawscm::CmsgBuffer::<64>::new().is_empty());
+    /// assert!(rawscm::SendControl::<64>::new().is_empty());
     /// ```
     pub const fn is_empty(&self) -> bool {
         self.len == 0
@@ -170,17 +240,19 @@ impl<const N: usize> CmsgBuffer<N> {
 
     /// `N`.
     ///
+    /// # Examples
     /// ```
-    /// assert_eq!(rawscm::CmsgBuffer::<64>::new().capacity(), 64);
+    /// assert_eq!(rawscm::SendControl::<64>::new().capacity(), 64);
     /// ```
     pub const fn capacity(&self) -> usize {
         N
     }
 
-    /// Forgets the messages held (nothing is owned by the buffer itself).
+    /// Forgets the messages held (the borrows stay until the buffer goes).
     ///
+    /// # Examples
     /// ```
-    /// let mut buf = rawscm::CmsgBuffer::<{ rawscm::SPACE_CREDENTIALS }>::new();
+    /// let mut buf = rawscm::SendControl::<{ rawscm::SPACE_CREDENTIALS }>::new();
     /// buf.push_credentials(rawscm::Ucred::current())?;
     /// buf.clear();
     /// assert!(buf.is_empty());
@@ -190,59 +262,48 @@ impl<const N: usize> CmsgBuffer<N> {
         self.len = 0;
     }
 
-    /// The control data held, as the kernel sees it.
+    /// The control data held, as the kernel will see it.
     ///
+    /// # Examples
     /// ```
-    /// let mut buf = rawscm::CmsgBuffer::<{ rawscm::SPACE_CREDENTIALS }>::new();
+    /// let mut buf = rawscm::SendControl::<{ rawscm::SPACE_CREDENTIALS }>::new();
     /// buf.push_credentials(rawscm::Ucred::current())?;
     /// let n = rawscm::ControlMessages::new(buf.as_bytes()).count();
     /// assert_eq!(n, 1);
     /// # Ok::<(), rawscm::Error>(())
     /// ```
     pub fn as_bytes(&self) -> &[u8] {
-        // SAFETY: bytes [0, len) are initialised (invariant of `len`), and
-        // len <= N.
-        unsafe { core::slice::from_raw_parts(self.bytes.as_ptr().cast::<u8>(), self.len) }
+        self.buf.bytes.get(..self.len).unwrap_or_default()
     }
 
     /// Appends one `SCM_RIGHTS` message carrying `fds` (nothing for an empty
-    /// slice). The descriptors stay owned by the caller; the kernel
-    /// duplicates them when the message is sent.
+    /// slice). The descriptors stay owned by the caller and borrowed by the
+    /// buffer; the kernel duplicates them when the message is sent.
     ///
-    /// Errors: [`Error::TooManyFds`] above [`SCM_MAX_FD`],
-    /// [`Error::ControlBufferFull`] when the message does not fit. On error
-    /// the buffer is unchanged.
+    /// # Errors
+    /// [`Error::TooManyFds`] above [`SCM_MAX_FD`], [`Error::ControlBufferFull`]
+    /// when the message does not fit. On error the buffer is unchanged.
     ///
+    /// # Examples
     /// ```
-    /// use rawscm::{space_for_fds, AsFd, CmsgBuffer, Error};
+    /// use rawscm::{space_for_fds, AsFd, SendControl, Error};
     /// let (a, b) = rawscm::socketpair(rawscm::SocketType::Stream, Default::default())?;
-    /// let mut buf = CmsgBuffer::<{ space_for_fds(1) }>::new();
+    /// let mut buf = SendControl::<{ space_for_fds(1) }>::new();
     /// buf.push_fds(&[a.as_fd()])?;
     /// assert!(matches!(buf.push_fds(&[b.as_fd()]), Err(Error::ControlBufferFull { .. })));
     /// # Ok::<(), rawscm::Error>(())
     /// ```
-    pub fn push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<()> {
+    pub fn push_fds(&mut self, fds: &[BorrowedFd<'fd>]) -> Result<()> {
         if fds.is_empty() {
             return Ok(());
         }
         if fds.len() > SCM_MAX_FD {
             return Err(Error::TooManyFds { count: fds.len() });
         }
-        let payload = fds.len() * FD_SIZE;
-        let at = self.reserve(payload)?;
-        self.write_header(at, payload, SCM_RIGHTS);
-        for (i, fd) in fds.iter().enumerate() {
-            // SAFETY: `reserve` checked that [at, at + cmsg_space(payload))
-            // lies inside `bytes`; fd i is at at + HDR + 4 i < at + HDR +
-            // payload. The write is unaligned-safe.
-            unsafe {
-                ptr::write_unaligned(
-                    self.bytes.as_mut_ptr().add(at + HDR + i * FD_SIZE).cast::<c_int>(),
-                    fd.as_raw_fd(),
-                )
-            };
+        let payload = self.push(fds.len() * FD_SIZE, SCM_RIGHTS)?;
+        for (slot, fd) in payload.chunks_exact_mut(FD_SIZE).zip(fds) {
+            slot.copy_from_slice(&fd.as_raw_fd().to_ne_bytes());
         }
-        self.finish(at, payload);
         Ok(())
     }
 
@@ -250,111 +311,176 @@ impl<const N: usize> CmsgBuffer<N> {
     /// your own needs privileges (`CAP_SYS_ADMIN` for the pid,
     /// `CAP_SETUID`/`CAP_SETGID` for the ids); the kernel checks at send time.
     ///
+    /// # Errors
+    /// [`Error::ControlBufferFull`] when the message does not fit; the buffer
+    /// is unchanged.
+    ///
+    /// # Examples
     /// ```
-    /// let mut buf = rawscm::CmsgBuffer::<{ rawscm::SPACE_CREDENTIALS }>::new();
+    /// let mut buf = rawscm::SendControl::<{ rawscm::SPACE_CREDENTIALS }>::new();
     /// buf.push_credentials(rawscm::Ucred::current())?;
     /// assert!(buf.push_credentials(rawscm::Ucred::current()).is_err());
     /// # Ok::<(), rawscm::Error>(())
     /// ```
     pub fn push_credentials(&mut self, creds: Ucred) -> Result<()> {
-        let payload = size_of::<ucred>();
-        let at = self.reserve(payload)?;
-        self.write_header(at, payload, SCM_CREDENTIALS);
-        let raw = ucred { pid: creds.pid as u32, uid: creds.uid, gid: creds.gid };
-        // SAFETY: `reserve` checked [at, at + cmsg_space(payload)) is inside
-        // `bytes`; the write is unaligned-safe.
-        unsafe { ptr::write_unaligned(self.bytes.as_mut_ptr().add(at + HDR).cast::<ucred>(), raw) };
-        self.finish(at, payload);
+        let payload = self.push(size_of::<ucred>(), SCM_CREDENTIALS)?;
+        let words = [creds.pid as u32, creds.uid, creds.gid];
+        for (slot, w) in payload.chunks_exact_mut(4).zip(words) {
+            slot.copy_from_slice(&w.to_ne_bytes());
+        }
         Ok(())
     }
 
-    /// Checks that a message with `payload` bytes fits; returns its offset.
-    fn reserve(&mut self, payload: usize) -> Result<usize> {
+    /// Appends a `SOL_SOCKET` message of `kind` with `payload` bytes: writes
+    /// its header and zero padding, commits it, and returns its payload to
+    /// fill. Nothing changes when it does not fit.
+    fn push(&mut self, payload: usize, kind: u32) -> Result<&mut [u8]> {
+        let at = self.len;
         let needed = cmsg_space(payload);
-        let available = N - self.len;
-        if needed > available {
+        let available = N - at;
+        let Some(msg) = self.buf.bytes.get_mut(at..).and_then(|free| free.get_mut(..needed)) else {
             return Err(Error::ControlBufferFull { needed, available });
-        }
-        Ok(self.len)
-    }
-
-    fn write_header(&mut self, at: usize, payload: usize, kind: u32) {
-        let hdr = cmsghdr {
-            cmsg_len: cmsg_len(payload) as _,
-            cmsg_level: SOL_SOCKET as c_int,
-            cmsg_type: kind as c_int,
         };
-        // SAFETY: called after `reserve`, so [at, at + HDR) is inside
-        // `bytes`; `cmsghdr` has no padding, so every byte written is
-        // initialised; the write is unaligned-safe.
-        unsafe { ptr::write_unaligned(self.bytes.as_mut_ptr().add(at).cast::<cmsghdr>(), hdr) };
+        let (hdr, rest) = msg.split_at_mut(HDR);
+        hdr[LEN_AT..LEVEL_AT].copy_from_slice(&cmsg_len(payload).to_ne_bytes());
+        hdr[LEVEL_AT..TYPE_AT].copy_from_slice(&(SOL_SOCKET as c_int).to_ne_bytes());
+        hdr[TYPE_AT..HDR].copy_from_slice(&(kind as c_int).to_ne_bytes());
+        rest.fill(0);
+        self.len = at + needed;
+        Ok(&mut rest[..payload])
     }
+}
 
-    /// Zeroes the padding after the payload and commits the message.
-    fn finish(&mut self, at: usize, payload: usize) {
-        let end = at + cmsg_space(payload);
-        for b in &mut self.bytes[at + cmsg_len(payload)..end] {
-            b.write(0);
-        }
-        self.len = end;
+/// A buffer to receive control messages into: `N` bytes on the stack,
+/// aligned for `cmsghdr`. [`recvmsg`](crate::recvmsg) fills it and hands
+/// every descriptor that arrived to its [`Received`](crate::Received); what
+/// is left here afterwards are the raw bytes, for reading other messages.
+///
+/// It is a different type from [`SendControl`] on purpose: received numbers
+/// belong to the `Received` and may be closed and reused, so a receive buffer
+/// cannot be sent.
+///
+/// # Examples
+/// ```
+/// use rawscm::{recvmsg, space_for_fds, IoSliceMut, Received, RecvControl};
+/// let (a, b) = rawscm::socketpair(rawscm::SocketType::Datagram, Default::default())?;
+/// rawscm::send(&a, b"x")?;
+/// let mut control = RecvControl::<{ space_for_fds(2) }>::new();
+/// let mut data = [0u8; 1];
+/// let got: Received<2> = recvmsg(&b, &mut [IoSliceMut::new(&mut data)], &mut control, Default::default())?;
+/// assert_eq!((got.bytes, control.len()), (1, 0));
+/// # Ok::<(), rawscm::Error>(())
+/// ```
+///
+/// A receive buffer cannot be sent; this does not compile:
+/// ```compile_fail,E0308
+/// # #![forbid(unsafe_code)]
+/// use rawscm::{recvmsg, sendmsg, space_for_fds, IoSlice, IoSliceMut, Received, RecvControl};
+/// let (a, b) = rawscm::socketpair(rawscm::SocketType::Datagram, Default::default())?;
+/// let mut control = RecvControl::<{ space_for_fds(1) }>::new();
+/// let got: Received<1> =
+///     recvmsg(&b, &mut [IoSliceMut::new(&mut [0u8; 1])], &mut control, Default::default())?;
+/// drop(got); // closes what arrived; the numbers may be reused
+/// sendmsg(&a, &[IoSlice::new(b"x")], &control, Default::default())?; // error[E0308]
+/// # Ok::<(), rawscm::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct RecvControl<const N: usize> {
+    buf: Bytes<N>,
+    /// Bytes `[0, len)` hold what the last receive brought.
+    len: usize,
+}
+
+impl<const N: usize> Default for RecvControl<N> {
+    fn default() -> Self {
+        Self::new()
     }
+}
 
-    /// `recvmsg` into at most `limit` bytes of this buffer, then ownership
-    /// of every descriptor it brought (see [`take_ownership`]). The one
-    /// system call of this module: ownership is taken right after it, here,
-    /// and nowhere else.
-    pub(crate) fn recv<const FDS: usize>(
-        &mut self,
-        socket: BorrowedFd<'_>,
-        iov: &mut [IoSliceMut<'_>],
-        limit: usize,
-        flags: u32,
-    ) -> Result<(sys::RecvResult, Taken<FDS>)> {
-        let area = self.recv_area(limit);
-        let n = area.len();
-        let r = sys::recvmsg(socket, iov, area, flags)?;
-        // SAFETY: the recvmsg into the area just succeeded, and this is the
-        // only take of what it brought.
-        let taken = unsafe { self.received::<FDS>(r.control_len, n) };
-        Ok((r, taken))
-    }
-
-    /// Prepares a receive of at most `limit` bytes: zeroes them (the kernel
-    /// leaves the padding between messages unwritten) and returns them.
-    fn recv_area(&mut self, limit: usize) -> &mut [u8] {
-        let n = if limit < N { limit } else { N };
-        self.len = 0;
-        // SAFETY: n <= N bytes of `bytes` are zeroed, then viewed as
-        // initialised `u8`.
-        unsafe {
-            let p = self.bytes.as_mut_ptr().cast::<u8>();
-            ptr::write_bytes(p, 0, n);
-            core::slice::from_raw_parts_mut(p, n)
-        }
-    }
-
-    /// Records the `len` bytes (`msg_controllen`) a receive into the
-    /// `area`-byte [`recv_area`](Self::recv_area) returned, and takes
-    /// ownership of every descriptor in them.
+impl<const N: usize> RecvControl<N> {
+    /// An empty buffer.
     ///
-    /// # Safety
-    /// Every `SCM_RIGHTS`/`SCM_PIDFD` number in those bytes must be a
-    /// descriptor that nothing owns (as right after the `recvmsg` that
-    /// installed them), and this must be the only take of them.
-    unsafe fn received<const FDS: usize>(&mut self, len: usize, area: usize) -> Taken<FDS> {
-        // All `area` bytes are initialised; a kernel length beyond them is
-        // impossible but clamped.
-        self.len = if len < area { len } else { area };
-        // SAFETY: the caller's guarantee.
-        unsafe { take_ownership::<FDS>(self.as_bytes()) }
+    /// # Examples
+    /// ```
+    /// let buf = rawscm::RecvControl::<64>::new();
+    /// assert!(buf.is_empty());
+    /// ```
+    pub const fn new() -> Self {
+        RecvControl { buf: Bytes::new(), len: 0 }
+    }
+
+    /// Bytes of control data the last receive brought.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(rawscm::RecvControl::<64>::new().len(), 0);
+    /// ```
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the last receive brought no control data.
+    ///
+    /// # Examples
+    /// ```
+    /// assert!(rawscm::RecvControl::<64>::new().is_empty());
+    /// ```
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// `N`.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(rawscm::RecvControl::<64>::new().capacity(), 64);
+    /// ```
+    pub const fn capacity(&self) -> usize {
+        N
+    }
+
+    /// The raw control data of the last receive. Descriptor numbers in it
+    /// belong to the [`Received`](crate::Received) that receive returned.
+    ///
+    /// # Examples
+    /// ```
+    /// assert!(rawscm::RecvControl::<64>::new().as_bytes().is_empty());
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    /// The messages of the last receive (see [`as_bytes`](Self::as_bytes)).
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(rawscm::RecvControl::<64>::new().messages().count(), 0);
+    /// ```
+    pub fn messages(&self) -> ControlMessages<'_> {
+        ControlMessages::new(self.as_bytes())
+    }
+
+    /// The first `limit` bytes (at most `N`) for the kernel to write into;
+    /// forgets what the last receive brought.
+    pub(crate) fn area(&mut self, limit: usize) -> &mut [u8] {
+        self.len = 0;
+        let n = if limit < N { limit } else { N };
+        &mut self.buf.bytes[..n]
+    }
+
+    /// Records that the kernel wrote `len` bytes (`msg_controllen`) into the
+    /// area; a length beyond the buffer (impossible) is clamped.
+    pub(crate) fn set_len(&mut self, len: usize) {
+        self.len = if len < N { len } else { N };
     }
 }
 
 /// One received control message, parsed but not owned.
 ///
+/// # Examples
 /// ```
-/// use rawscm::{CmsgBuffer, ControlMessage, ControlMessages, Ucred, SPACE_CREDENTIALS};
-/// let mut buf = CmsgBuffer::<SPACE_CREDENTIALS>::new();
+/// use rawscm::{ControlMessage, ControlMessages, SendControl, Ucred, SPACE_CREDENTIALS};
+/// let mut buf = SendControl::<SPACE_CREDENTIALS>::new();
 /// buf.push_credentials(Ucred { pid: 7, uid: 8, gid: 9 })?;
 /// let first = ControlMessages::new(buf.as_bytes()).next();
 /// assert_eq!(first, Some(ControlMessage::Credentials(Ucred { pid: 7, uid: 8, gid: 9 })));
@@ -362,11 +488,13 @@ impl<const N: usize> CmsgBuffer<N> {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ControlMessage<'a> {
-    /// `SCM_RIGHTS`: descriptor numbers (raw: nothing owns them yet).
+    /// `SCM_RIGHTS`: descriptor numbers (raw: nothing owns them here).
     Rights(RawFds<'a>),
     /// `SCM_CREDENTIALS`.
     Credentials(Ucred),
-    /// `SCM_PIDFD`: a pidfd number (raw: nothing owns it yet).
+    /// `SCM_PIDFD`: a pidfd number (raw: nothing owns it here), or a
+    /// negative errno where the kernel (6.5 to 6.16) could not make a pidfd
+    /// for a sender that had already exited.
     Pidfd(i32),
     /// Any other message (or a known type with a short payload).
     Other {
@@ -382,6 +510,7 @@ pub enum ControlMessage<'a> {
 /// The descriptor numbers of an `SCM_RIGHTS` payload: `payload_len / 4` of
 /// them (a partial trailing int is ignored).
 ///
+/// # Examples
 /// ```
 /// let bytes = [1i32.to_ne_bytes(), 2i32.to_ne_bytes()].concat();
 /// let fds: Vec<i32> = rawscm::RawFds::new(&bytes).collect();
@@ -395,6 +524,7 @@ pub struct RawFds<'a> {
 impl<'a> RawFds<'a> {
     /// Descriptor numbers in an `SCM_RIGHTS` payload.
     ///
+    /// # Examples
     /// ```
     /// assert_eq!(rawscm::RawFds::new(&[0; 9]).len(), 2);
     /// ```
@@ -427,12 +557,13 @@ impl ExactSizeIterator for RawFds<'_> {}
 /// runs past the end (a truncated last message) yields the bytes that are
 /// there and ends the walk.
 ///
-/// This only reads. To take ownership of received descriptors use
-/// [`recvmsg`](crate::recvmsg), which does it for every message.
+/// This only reads. [`recvmsg`](crate::recvmsg) takes ownership of every
+/// received descriptor.
 ///
+/// # Examples
 /// ```
-/// use rawscm::{ControlMessages, CmsgBuffer, SPACE_CREDENTIALS, Ucred};
-/// let mut buf = CmsgBuffer::<SPACE_CREDENTIALS>::new();
+/// use rawscm::{ControlMessages, SendControl, SPACE_CREDENTIALS, Ucred};
+/// let mut buf = SendControl::<SPACE_CREDENTIALS>::new();
 /// buf.push_credentials(Ucred::current())?;
 /// assert_eq!(ControlMessages::new(buf.as_bytes()).count(), 1);
 /// assert_eq!(ControlMessages::new(&[0xff; 7]).count(), 0);
@@ -449,6 +580,7 @@ pub struct ControlMessages<'a> {
 impl<'a> ControlMessages<'a> {
     /// Parses `bytes`.
     ///
+    /// # Examples
     /// ```
     /// assert_eq!(rawscm::ControlMessages::new(&[]).count(), 0);
     /// ```
@@ -457,35 +589,35 @@ impl<'a> ControlMessages<'a> {
     }
 }
 
+/// The native-endian `int` at `at` of a header that is known to be whole.
+fn int_at(hdr: &[u8; HDR], at: usize) -> c_int {
+    let mut b = [0u8; FD_SIZE];
+    b.copy_from_slice(&hdr[at..at + FD_SIZE]);
+    c_int::from_ne_bytes(b)
+}
+
 impl<'a> Iterator for ControlMessages<'a> {
     type Item = ControlMessage<'a>;
 
     #[inline]
     fn next(&mut self) -> Option<ControlMessage<'a>> {
-        let (bytes, at) = (self.bytes, self.at);
         // `at` is past the end by at most the padding of the last message.
-        let left = bytes.len().saturating_sub(at);
-        if left < HDR {
-            return None;
-        }
-        // SAFETY: [at, at + HDR) is inside `bytes`; the read is
-        // unaligned-safe and cmsghdr is plain integers.
-        let hdr = unsafe { ptr::read_unaligned(bytes.as_ptr().add(at).cast::<cmsghdr>()) };
-        let len = hdr.cmsg_len as usize;
+        let rest = self.bytes.get(self.at..)?;
+        let hdr = rest.first_chunk::<HDR>()?;
+        let mut len = [0u8; size_of::<usize>()];
+        len.copy_from_slice(&hdr[LEN_AT..LEN_AT + size_of::<usize>()]);
+        let len = usize::from_ne_bytes(len);
         if len < HDR {
             return None; // and again on every later call: `at` stays
         }
         // A truncated last message yields the bytes that are there.
-        let len = if len < left { len } else { left };
+        let msg = rest.get(..len).unwrap_or(rest);
         // The next header is at CMSG_ALIGN(at + len): `at` is a multiple of
-        // the alignment (a sum of aligned steps), and no overflow, as
-        // at + len <= bytes.len() <= isize::MAX.
-        let mask = size_of::<c_ulong>() - 1;
-        self.at = (at + len + mask) & !mask;
-        // SAFETY: HDR <= len <= left, so [at + HDR, at + len) is inside
-        // `bytes`.
-        let data = unsafe { core::slice::from_raw_parts(bytes.as_ptr().add(at + HDR), len - HDR) };
-        let (level, kind) = (hdr.cmsg_level, hdr.cmsg_type);
+        // the alignment (a sum of aligned steps); no overflow, as
+        // at + msg.len() <= bytes.len() <= isize::MAX.
+        self.at = align(self.at + msg.len());
+        let data = msg.get(HDR..).unwrap_or_default();
+        let (level, kind) = (int_at(hdr, LEVEL_AT), int_at(hdr, TYPE_AT));
         if level == SOL_SOCKET as c_int {
             if kind == SCM_RIGHTS as c_int {
                 return Some(ControlMessage::Rights(RawFds::new(data)));
@@ -510,59 +642,49 @@ impl<'a> Iterator for ControlMessages<'a> {
     }
 }
 
-/// What [`take_ownership`] found. `F` is the owner of one descriptor:
-/// [`OwnedFd`], except in the tests of [`take_with`].
-pub(crate) struct Taken<const N: usize, F = OwnedFd> {
+/// What [`take_with`] found. `F` is the owner of one descriptor: `OwnedFd`
+/// in `sys`, a recorder in the tests.
+pub(crate) struct Taken<const N: usize, F> {
+    /// Up to `N` `SCM_RIGHTS` descriptors, in order.
     pub(crate) fds: Vec<F, N>,
+    /// `SCM_RIGHTS` descriptors beyond `N`, and pidfds after the first:
+    /// their owners were dropped (closed).
     pub(crate) fds_closed: usize,
+    /// The last `SCM_CREDENTIALS` (the kernel sends one at most).
     pub(crate) credentials: Option<Ucred>,
+    /// The first `SCM_PIDFD` descriptor.
     pub(crate) pidfd: Option<F>,
+    /// A negative `SCM_PIDFD` payload: the kernel's errno for a sender
+    /// whose pidfd it could not make (positive here).
+    pub(crate) pidfd_error: Option<i32>,
 }
 
-/// Walks every message and takes ownership of every descriptor in it: up to
-/// `N` `SCM_RIGHTS` descriptors are kept (in order), the first `SCM_PIDFD` is
-/// kept, and any further descriptor is closed and counted. Of several
-/// `SCM_CREDENTIALS` (the kernel sends one at most) the last is kept.
-///
-/// # Safety
-/// `control` must be the control data of a `recvmsg` that just returned, so
-/// that every `SCM_RIGHTS`/`SCM_PIDFD` number in it is a descriptor the
-/// kernel installed for this call and nothing else owns.
-unsafe fn take_ownership<const N: usize>(control: &[u8]) -> Taken<N> {
-    // SAFETY: `take_with` calls this only for the non-negative numbers of
-    // SCM_RIGHTS/SCM_PIDFD payloads, each once; the caller guarantees those
-    // are installed, unowned descriptors. (Negative numbers cannot be.)
-    take_with(control, |fd| unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
-/// The walk of [`take_ownership`], with `own` making the owner of one
-/// descriptor number: called exactly once for each non-negative number in
-/// an `SCM_RIGHTS` or `SCM_PIDFD` payload, in order, and for nothing else;
-/// owners beyond what `Taken` keeps are dropped (closed) and counted.
-fn take_with<const N: usize, F>(control: &[u8], mut own: impl FnMut(i32) -> F) -> Taken<N, F> {
-    let mut t = Taken { fds: Vec::new(), fds_closed: 0, credentials: None, pidfd: None };
-    let mut own = |fd: i32| (fd >= 0).then(|| own(fd));
+/// Walks every message of `control` and makes an owner for every descriptor
+/// in it with `own`, which is called exactly once for each non-negative
+/// number in an `SCM_RIGHTS` or `SCM_PIDFD` payload, in order, and for
+/// nothing else. Up to `N` `SCM_RIGHTS` owners and the first pidfd are kept;
+/// any further owner is dropped at once (closed) and counted.
+pub(crate) fn take_with<const N: usize, F>(control: &[u8], mut own: impl FnMut(i32) -> F) -> Taken<N, F> {
+    let mut t = Taken { fds: Vec::new(), fds_closed: 0, credentials: None, pidfd: None, pidfd_error: None };
     for msg in ControlMessages::new(control) {
         match msg {
             ControlMessage::Rights(fds) => {
-                for fd in fds.filter_map(&mut own) {
-                    if t.fds.push(fd).is_err() {
+                for fd in fds.filter(|&fd| fd >= 0) {
+                    if t.fds.push(own(fd)).is_err() {
                         t.fds_closed += 1; // dropped: closed
                     }
                 }
             }
+            ControlMessage::Pidfd(fd) if fd < 0 => t.pidfd_error = Some(fd.saturating_neg()),
             ControlMessage::Pidfd(fd) => {
-                if let Some(fd) = own(fd) {
-                    if t.pidfd.is_none() {
-                        t.pidfd = Some(fd);
-                    } else {
-                        t.fds_closed += 1;
-                    }
+                let fd = own(fd);
+                if t.pidfd.is_none() {
+                    t.pidfd = Some(fd);
+                } else {
+                    t.fds_closed += 1;
                 }
             }
-            ControlMessage::Credentials(c) => {
-                t.credentials = Some(c);
-            }
+            ControlMessage::Credentials(c) => t.credentials = Some(c),
             ControlMessage::Other { .. } => {}
         }
     }
@@ -570,6 +692,7 @@ fn take_with<const N: usize, F>(control: &[u8], mut own: impl FnMut(i32) -> F) -
 }
 
 #[cfg(test)]
+#[allow(unsafe_code)] // fake descriptor numbers, only ever encoded
 mod tests {
     use super::*;
     use std::vec::Vec as StdVec;
@@ -619,9 +742,12 @@ mod tests {
 
     #[test]
     fn buffer_is_aligned_for_cmsghdr() {
-        assert!(align_of::<CmsgBuffer<1>>() >= align_of::<cmsghdr>());
-        let b = CmsgBuffer::<{ space_for_fds(1) }>::new();
-        assert_eq!(b.bytes.as_ptr() as usize % align_of::<cmsghdr>(), 0);
+        assert!(align_of::<SendControl<'_, 1>>() >= align_of::<cmsghdr>());
+        assert!(align_of::<RecvControl<1>>() >= align_of::<cmsghdr>());
+        let s = SendControl::<{ space_for_fds(1) }>::new();
+        assert_eq!(s.buf.bytes.as_ptr() as usize % align_of::<cmsghdr>(), 0);
+        let mut r = RecvControl::<{ space_for_fds(1) }>::new();
+        assert_eq!(r.area(usize::MAX).as_ptr() as usize % align_of::<cmsghdr>(), 0);
     }
 
     fn header(len: usize, kind: u32) -> StdVec<u8> {
@@ -639,7 +765,7 @@ mod tests {
 
     #[test]
     fn one_fd_is_encoded_byte_exact_with_cmsg_len_not_cmsg_space() {
-        let mut b = CmsgBuffer::<{ space_for_fds(1) }>::new();
+        let mut b = SendControl::<{ space_for_fds(1) }>::new();
         b.push_fds(&[borrowed(7)]).unwrap();
         let mut want = header(cmsg_len(4), SCM_RIGHTS);
         want.extend_from_slice(&7i32.to_ne_bytes());
@@ -649,7 +775,7 @@ mod tests {
 
     #[test]
     fn fds_then_credentials_are_encoded_byte_exact() {
-        let mut b = CmsgBuffer::<{ space_for_fds(3) + SPACE_CREDENTIALS }>::new();
+        let mut b = SendControl::<{ space_for_fds(3) + SPACE_CREDENTIALS }>::new();
         b.push_fds(&[borrowed(3), borrowed(4), borrowed(5)]).unwrap();
         b.push_credentials(Ucred { pid: 0, uid: 65534, gid: 7 }).unwrap();
         let mut want = header(cmsg_len(12), SCM_RIGHTS);
@@ -669,13 +795,13 @@ mod tests {
     #[test]
     fn overflow_and_too_many_fds_are_refused_and_leave_the_buffer_unchanged() {
         let fds: StdVec<BorrowedFd<'_>> = (0..254).map(borrowed).collect();
-        let mut big = CmsgBuffer::<{ space_for_fds(254) }>::new();
+        let mut big = SendControl::<{ space_for_fds(254) }>::new();
         assert_eq!(big.push_fds(&fds), Err(Error::TooManyFds { count: 254 }));
         assert!(big.is_empty());
         big.push_fds(&fds[..253]).unwrap();
         assert_eq!(big.len(), space_for_fds(253));
 
-        let mut small = CmsgBuffer::<{ space_for_fds(2) }>::new();
+        let mut small = SendControl::<{ space_for_fds(2) }>::new();
         let needed = space_for_fds(3);
         assert_eq!(
             small.push_fds(&fds[..3]),
@@ -694,7 +820,7 @@ mod tests {
 
     #[test]
     fn parser_round_trips_what_the_encoder_wrote() {
-        let mut b = CmsgBuffer::<{ space_for_fds(2) + SPACE_CREDENTIALS }>::new();
+        let mut b = SendControl::<{ space_for_fds(2) + SPACE_CREDENTIALS }>::new();
         b.push_credentials(Ucred { pid: 0, uid: 1, gid: 2 }).unwrap();
         b.push_fds(&[borrowed(10), borrowed(11)]).unwrap();
         let msgs: StdVec<_> = ControlMessages::new(b.as_bytes()).collect();
@@ -708,7 +834,7 @@ mod tests {
 
     #[test]
     fn parser_reads_unaligned_buffers() {
-        let mut b = CmsgBuffer::<{ space_for_fds(1) }>::new();
+        let mut b = SendControl::<{ space_for_fds(1) }>::new();
         b.push_fds(&[borrowed(42)]).unwrap();
         // Copy to an odd address: a [u8] view has no alignment.
         let mut raw = StdVec::from([0u8]);
@@ -758,9 +884,9 @@ mod tests {
     }
 }
 
-/// Ownership-taking on hostile bytes (through the [`take_with`] seam, so no
-/// descriptor is touched), and the receive-side bookkeeping of
-/// [`CmsgBuffer`]. No system calls: runs under Miri (`cargo xtask miri`).
+/// Ownership-taking on hostile bytes (with a recorder standing in for
+/// `OwnedFd`, so no descriptor is touched), and the receive-side bookkeeping
+/// of [`RecvControl`]. No system calls: runs under Miri (`cargo xtask miri`).
 #[cfg(test)]
 mod take_tests {
     use super::*;
@@ -779,19 +905,8 @@ mod take_tests {
         }
     }
 
-    /// xorshift64*: deterministic, no dependency.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    // The tests' one generator (tests/common/rng.rs).
+    include!("../tests/common/rng.rs");
 
     /// Control data with lying lengths, odd payload sizes, unknown levels and
     /// types, possibly cut short: what no kernel sends.
@@ -803,15 +918,15 @@ mod take_tests {
                 _ => {
                     let mut p: StdVec<u8> =
                         (0..rng.below(8)).flat_map(|_| (rng.below(40) as i32 - 4).to_ne_bytes()).collect();
-                    p.resize(p.len() + rng.below(4) as usize, 0xff); // a partial trailing int
+                    p.resize(p.len() + rng.below(4), 0xff); // a partial trailing int
                     p
                 }
             };
             let len = match rng.below(8) {
-                0 => rng.below(HDR as u64 + 1) as usize,
+                0 => rng.below(HDR + 1),
                 1 => rng.next() as usize,
-                2 => usize::MAX - rng.below(16) as usize,
-                3 => HDR + rng.below(64) as usize,
+                2 => usize::MAX - rng.below(16),
+                3 => HDR + rng.below(64),
                 _ => cmsg_len(payload.len()),
             };
             let level = if rng.below(6) == 0 { rng.next() as c_int } else { SOL_SOCKET as c_int };
@@ -825,7 +940,7 @@ mod take_tests {
             }
         }
         if rng.below(4) == 0 {
-            let cut = rng.below(v.len() as u64 + 1) as usize;
+            let cut = rng.below(v.len() + 1);
             v.truncate(cut);
         }
         v
@@ -837,11 +952,12 @@ mod take_tests {
     /// first pidfd are kept, every other owner is dropped, and all are
     /// dropped exactly once in the end.
     fn check<const N: usize>(bytes: &[u8]) {
-        let (mut rights, mut pidfds, mut creds) = (StdVec::new(), StdVec::new(), None);
+        let (mut rights, mut pidfds, mut creds, mut pidfd_error) = (StdVec::new(), StdVec::new(), None, None);
         for m in ControlMessages::new(bytes) {
             match m {
                 ControlMessage::Rights(fds) => rights.extend(fds.filter(|&fd| fd >= 0)),
                 ControlMessage::Pidfd(fd) if fd >= 0 => pidfds.push(fd),
+                ControlMessage::Pidfd(fd) => pidfd_error = Some(fd.saturating_neg()),
                 ControlMessage::Credentials(c) => {
                     creds = Some(c);
                 }
@@ -859,6 +975,7 @@ mod take_tests {
         assert_eq!(kept, rights[..n], "{bytes:?}");
         assert_eq!(t.pidfd.as_ref().map(|o| o.fd), pidfds.first().copied());
         assert_eq!(t.credentials, creds);
+        assert_eq!(t.pidfd_error, pidfd_error, "a negative pidfd is an errno, never owned");
         let surplus = rights.len() - n + pidfds.len().saturating_sub(1);
         assert_eq!(t.fds_closed, surplus);
         assert_eq!(closed.borrow().len(), surplus, "surplus owners are dropped at once");
@@ -915,13 +1032,11 @@ mod take_tests {
     }
 
     #[test]
-    fn received_length_is_clamped_to_the_area() {
-        let mut b = CmsgBuffer::<{ SPACE_CREDENTIALS * 2 }>::new();
-        b.push_credentials(Ucred { pid: 1, uid: 2, gid: 3 }).unwrap();
-        // A receive offered only SPACE_CREDENTIALS bytes; a kernel claiming
-        // more (impossible, but checked) is clamped, and the area was zeroed.
-        let area = b.recv_area(SPACE_CREDENTIALS);
-        assert!(area.len() == SPACE_CREDENTIALS && area.iter().all(|&x| x == 0));
+    fn received_length_is_clamped_to_the_buffer() {
+        let mut b = RecvControl::<{ SPACE_CREDENTIALS * 2 }>::new();
+        // A receive offered only SPACE_CREDENTIALS bytes gets that many.
+        let area = b.area(SPACE_CREDENTIALS);
+        assert_eq!(area.len(), SPACE_CREDENTIALS);
         let mut msg = StdVec::new();
         msg.extend_from_slice(&cmsg_len(12).to_ne_bytes());
         msg.extend_from_slice(&(SOL_SOCKET as c_int).to_ne_bytes());
@@ -930,16 +1045,17 @@ mod take_tests {
             msg.extend_from_slice(&w.to_ne_bytes());
         }
         area[..msg.len()].copy_from_slice(&msg);
-        // SAFETY: the bytes hold credentials only: no descriptor number to
-        // own.
-        let t = unsafe { b.received::<1>(usize::MAX, SPACE_CREDENTIALS) };
-        assert_eq!(b.len(), SPACE_CREDENTIALS);
+        b.set_len(msg.len());
         assert_eq!(
-            (t.credentials, t.fds.len(), t.pidfd.is_none()),
-            (Some(Ucred { pid: 7, uid: 8, gid: 9 }), 0, true)
+            b.messages().collect::<StdVec<_>>(),
+            [ControlMessage::Credentials(Ucred { pid: 7, uid: 8, gid: 9 })]
         );
-        // A receive area larger than the buffer is cut to it.
-        assert_eq!(b.recv_area(usize::MAX).len(), SPACE_CREDENTIALS * 2);
+        // A kernel length beyond the buffer (impossible, but checked) is clamped.
+        b.set_len(usize::MAX);
+        assert_eq!(b.len(), SPACE_CREDENTIALS * 2);
+        // A receive area larger than the buffer is cut to it, and a new
+        // receive forgets the last one.
+        assert_eq!(b.area(usize::MAX).len(), SPACE_CREDENTIALS * 2);
         assert!(b.is_empty());
     }
 }

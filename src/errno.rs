@@ -4,11 +4,24 @@
 
 use core::fmt;
 
+/// Calls `f` until it does not fail with `EINTR`: for calls that lose
+/// nothing by being made again. The one restart loop of the crate, for
+/// system-call results (`Errno`) and crate results (`Error`) alike.
+pub(crate) fn restart<T, E: PartialEq + From<Errno>>(mut f: impl FnMut() -> Result<T, E>) -> Result<T, E> {
+    loop {
+        match f() {
+            Err(e) if e == E::from(Errno::EINTR) => continue,
+            other => return other,
+        }
+    }
+}
+
 /// An error number returned by a Linux system call.
 ///
 /// The associated constants carry the value of the *target* architecture,
 /// so `Errno::EDEADLOCK` is 35 on x86_64 and 58 on powerpc64.
 ///
+/// # Examples
 /// ```
 /// use rawscm::Errno;
 /// let e = Errno::EBADF;
@@ -20,12 +33,17 @@ use core::fmt;
 pub struct Errno(u16);
 
 impl Errno {
-    /// The errno for a raw value as the kernel returns it negated; values
-    /// outside 1..=4095 are not error numbers and become `EINVAL`'s neighbour
-    /// `Errno(4095)` so that nothing is lost silently.
+    /// The errno for a raw (positive) value, as the kernel returns it
+    /// negated. Values outside 1..=4095 are not error numbers; they become
+    /// 4095, the largest value the kernel's error range can hold, which no
+    /// errno uses, so a bad value stays visible instead of turning into a
+    /// real errno.
     ///
+    /// # Examples
     /// ```
     /// assert_eq!(rawscm::Errno::from_raw(9).raw(), 9);
+    /// assert_eq!(rawscm::Errno::from_raw(-1).raw(), 4095);
+    /// assert_eq!(rawscm::Errno::from_raw(-1).name(), None);
     /// ```
     pub const fn from_raw(raw: i32) -> Errno {
         if raw > 0 && raw < 4096 {
@@ -37,6 +55,7 @@ impl Errno {
 
     /// The raw (positive) error number.
     ///
+    /// # Examples
     /// ```
     /// assert!(rawscm::Errno::EPERM.raw() > 0);
     /// ```
@@ -47,6 +66,7 @@ impl Errno {
     /// The symbolic name (`"EBADF"`), or `None` for a number this crate
     /// does not know.
     ///
+    /// # Examples
     /// ```
     /// assert_eq!(rawscm::Errno::ESRCH.name(), Some("ESRCH"));
     /// ```
@@ -57,6 +77,7 @@ impl Errno {
     /// A short description (`"bad file descriptor"`), or `None` for a
     /// number this crate does not know.
     ///
+    /// # Examples
     /// ```
     /// assert_eq!(rawscm::Errno::EPERM.description(), Some("operation not permitted"));
     /// ```

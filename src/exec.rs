@@ -13,8 +13,9 @@
 //! Descriptors without close-on-exec stay open in the new program; this
 //! crate creates every descriptor close-on-exec unless told otherwise.
 
+use crate::error::{Error, Result};
 use crate::fd::AsFd;
-use crate::{sys, Error, Result};
+use crate::sys;
 use core::ffi::{c_char, CStr};
 use core::fmt;
 use core::marker::PhantomData;
@@ -63,6 +64,9 @@ impl<'a, const N: usize> CStrArray<'a, N> {
     /// An array of the strings of `strings`, in order; [`Error::ArrayFull`]
     /// if there are more than `N - 1`.
     ///
+    /// # Errors
+    /// [`Error::ArrayFull`] if there are more than `N - 1` strings.
+    ///
     /// # Examples
     /// ```
     /// let argv = rawscm::CStrArray::<4>::from_slice(&[c"sh", c"-c", c"exit 7"])?;
@@ -80,6 +84,9 @@ impl<'a, const N: usize> CStrArray<'a, N> {
 
     /// Appends `s`; [`Error::ArrayFull`] (and the array unchanged) when it
     /// already holds `N - 1` strings.
+    ///
+    /// # Errors
+    /// [`Error::ArrayFull`] when the array already holds `N - 1` strings.
     ///
     /// # Examples
     /// ```
@@ -260,7 +267,9 @@ pub fn execve<const A: usize, const E: usize>(
     argv: &CStrArray<'_, A>,
     envp: &CStrArray<'_, E>,
 ) -> Error {
-    exec_error(sys::execve(path, argv.as_ptr(), envp.as_ptr()))
+    // SAFETY: a CStrArray is a NULL-terminated array of pointers to the
+    // NUL-terminated strings it borrows.
+    exec_error(unsafe { sys::execve(path, argv.as_ptr(), envp.as_ptr()) })
 }
 
 /// Like [`execve`], with `path` relative to the directory `dirfd` (an
@@ -296,7 +305,8 @@ pub fn execveat<const A: usize, const E: usize>(
     envp: &CStrArray<'_, E>,
     flags: AtFlags,
 ) -> Error {
-    exec_error(sys::execveat(dirfd.as_fd(), path, argv.as_ptr(), envp.as_ptr(), flags.0))
+    // SAFETY: as in `execve`.
+    exec_error(unsafe { sys::execveat(dirfd.as_fd(), path, argv.as_ptr(), envp.as_ptr(), flags.0) })
 }
 
 /// The error of an exec that returned.
@@ -312,7 +322,7 @@ fn exec_error(r: sys::SysResult<()>) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Errno;
+    use crate::errno::Errno;
 
     #[test]
     fn array_layout_and_capacity() {

@@ -4,10 +4,13 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-/// A file descriptor this value owns: it is closed (`close(2)`) on drop.
+/// A file descriptor this value owns: it is closed (`close(2)`) on drop
+/// (the `Drop` impl lives in `sys`, the one module that makes system calls,
+/// so that this module is plain data below it).
 ///
 /// Never holds a negative value.
 ///
+/// # Examples
 /// ```
 /// let (a, b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
 /// assert_ne!(a.as_raw_fd(), b.as_raw_fd());
@@ -21,6 +24,7 @@ pub struct OwnedFd {
 
 /// A borrowed file descriptor, valid for `'fd`.
 ///
+/// # Examples
 /// ```
 /// use rawscm::AsFd;
 /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
@@ -37,6 +41,7 @@ pub struct BorrowedFd<'fd> {
 
 /// Anything that can lend a [`BorrowedFd`].
 ///
+/// # Examples
 /// ```
 /// use rawscm::AsFd;
 /// fn raw(fd: impl AsFd) -> i32 { fd.as_fd().as_raw_fd() }
@@ -55,6 +60,7 @@ impl OwnedFd {
     /// # Safety
     /// `fd` must be an open descriptor that nothing else owns or will close.
     ///
+    /// # Examples
     /// ```
     /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
     /// let raw = a.into_raw_fd();
@@ -68,6 +74,7 @@ impl OwnedFd {
 
     /// The raw descriptor number (still owned by `self`).
     ///
+    /// # Examples
     /// ```
     /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
     /// assert!(a.as_raw_fd() >= 0);
@@ -79,6 +86,7 @@ impl OwnedFd {
 
     /// Gives up ownership without closing; the caller now owns the number.
     ///
+    /// # Examples
     /// ```
     /// let (a, _b) = rawscm::socketpair(rawscm::SocketType::Stream, rawscm::SocketFlags::default())?;
     /// let raw = a.into_raw_fd();
@@ -92,20 +100,13 @@ impl OwnedFd {
     }
 }
 
-impl Drop for OwnedFd {
-    fn drop(&mut self) {
-        // close(2): on Linux the descriptor is released even when close
-        // reports an error (EINTR included), so there is nothing to retry.
-        crate::sys::close(self.fd);
-    }
-}
-
 impl BorrowedFd<'_> {
     /// Borrows a raw descriptor.
     ///
     /// # Safety
     /// `fd` must stay open for the lifetime `'fd`.
     ///
+    /// # Examples
     /// ```
     /// // SAFETY: stdin stays open for the whole program.
     /// let stdin = unsafe { rawscm::BorrowedFd::borrow_raw(0) };
@@ -117,6 +118,7 @@ impl BorrowedFd<'_> {
 
     /// The raw descriptor number.
     ///
+    /// # Examples
     /// ```
     /// // SAFETY: stdout stays open for the whole program.
     /// assert_eq!(unsafe { rawscm::BorrowedFd::borrow_raw(1) }.as_raw_fd(), 1);

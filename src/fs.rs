@@ -1,12 +1,14 @@
-//! Opening and reading files, and putting a descriptor in place of standard
+//! Plain `read(2)` and `write(2)` on any descriptor (re-exported at the
+//! crate root), opening files, and putting a descriptor in place of standard
 //! input, output or error: what a program that starts others (an init, a
 //! test runner) needs around [`execve`](crate::execve).
 //!
-//! Files are opened read-only and close-on-exec; nothing here creates or
-//! writes files.
+//! Files are opened read-only and close-on-exec; nothing here creates
+//! files.
 
+use crate::error::Result;
 use crate::fd::{AsFd, OwnedFd};
-use crate::{sys, Result};
+use crate::sys;
 use core::ffi::CStr;
 use linux_raw_sys::general::{O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY};
 
@@ -69,6 +71,9 @@ impl core::ops::BitOr for OpenFlags {
 ///
 /// `int openat(AT_FDCWD, const char *path, O_RDONLY | O_CLOEXEC | flags);`
 ///
+/// # Errors
+/// The kernel's: `ENOENT`, `EACCES`, `ELOOP` (with `NOFOLLOW`), `ENOTDIR` (with `DIRECTORY`), `EMFILE`.
+///
 /// # Examples
 /// ```
 /// use rawscm::fs::{open, read, OpenFlags};
@@ -94,6 +99,9 @@ pub fn open(path: &CStr, flags: OpenFlags) -> Result<OwnedFd> {
 /// not retried; a non-blocking descriptor with nothing to read gives
 /// `EAGAIN`.
 ///
+/// # Errors
+/// The kernel's errno: `EBADF`, `EAGAIN`, `EINTR` (returned, not retried), `EISDIR`, ...
+///
 /// # Examples
 /// ```
 /// use rawscm::{send_fds, socketpair, SocketType};
@@ -109,6 +117,38 @@ pub fn open(path: &CStr, flags: OpenFlags) -> Result<OwnedFd> {
 /// - [read(2)](https://man7.org/linux/man-pages/man2/read.2.html)
 pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize> {
     Ok(sys::read(fd.as_fd(), buf)?)
+}
+
+/// Writes up to `buf.len()` bytes of `buf` to `fd`; returns how many were
+/// written, which may be fewer (a pipe or socket that is nearly full, a
+/// signal after part of the data was written).
+///
+/// `ssize_t write(int fd, const void *buf, size_t count);`
+///
+/// One system call: `EINTR` (a signal before anything was written) is
+/// returned, not retried. Writing to a pipe or stream socket whose reader
+/// is gone raises `SIGPIPE` (fatal unless handled or ignored) and gives
+/// `EPIPE`; [`send_fds`](crate::send_fds) and [`sendmsg`](crate::sendmsg)
+/// use `MSG_NOSIGNAL` instead.
+///
+/// # Errors
+/// The kernel's errno: `EBADF`, `EAGAIN`, `EINTR`, `EPIPE`, `ENOSPC`, ...
+///
+/// # Examples
+/// ```
+/// use rawscm::{read, socketpair, write, SocketFlags, SocketType};
+/// let (a, b) = socketpair(SocketType::Datagram, SocketFlags::default())?;
+/// write(&a, b"one datagram")?;
+/// let mut buf = [0u8; 32];
+/// assert_eq!(read(&b, &mut buf)?, 12);
+/// # Ok::<(), rawscm::Error>(())
+/// ```
+///
+/// # References
+/// - [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
+#[inline]
+pub fn write(fd: impl AsFd, buf: &[u8]) -> Result<usize> {
+    Ok(sys::write(fd.as_fd(), buf)?)
 }
 
 /// One of the standard descriptors, for [`dup_to_stdio`].
@@ -138,6 +178,9 @@ pub enum Stdio {
 /// The standard descriptors are not owned by any [`OwnedFd`] of this crate
 /// (nothing here closes 0, 1 or 2), so replacing one is safe.
 ///
+/// # Errors
+/// `EBADF` when `fd` is not open.
+///
 /// # Examples
 /// ```no_run
 /// use rawscm::fs::{dup_to_stdio, Stdio};
@@ -156,13 +199,15 @@ pub fn dup_to_stdio(fd: impl AsFd, to: Stdio) -> Result<()> {
         Stdio::Output => 1,
         Stdio::Error => 2,
     };
-    Ok(sys::dup3(fd.as_fd(), to, 0)?)
+    // SAFETY: `to` is 0, 1 or 2, which no `OwnedFd` of this crate owns (see
+    // above: the standard descriptors belong to the process).
+    Ok(unsafe { sys::dup3(fd.as_fd(), to, 0) }?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Errno;
+    use crate::errno::Errno;
 
     #[test]
     fn open_read_and_errors() {

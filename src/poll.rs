@@ -1,57 +1,102 @@
-//! Waiting for readability with a deadline that stays honest across `EINTR`.
+//! Waiting for readability with a deadline that stays honest across `EINTR`
+//! and refuses to wait when the clock fails.
 
+use crate::errno::Errno;
+use crate::error::{Error, Result};
 use crate::fd::AsFd;
-use crate::{sys, Errno, Error, Result};
+use crate::sys;
 use core::time::Duration;
-use linux_raw_sys::general::POLLNVAL;
+use linux_raw_sys::general::{pollfd, POLLIN, POLLNVAL};
 
 /// A point in time on the monotonic clock (`CLOCK_MONOTONIC`), so that
 /// waits survive wall-clock changes and retries do not extend them.
 ///
+/// If the clock fails (it cannot, unless a seccomp filter or an emulator
+/// makes `clock_gettime` fail), the deadline remembers the error, and every
+/// wait with it fails at once with [`Error::Clock`]: a deadline is never
+/// silently turned into "wait forever".
+///
+/// # Examples
 /// ```
 /// use core::time::Duration;
 /// let d = rawscm::Deadline::after(Duration::from_secs(2));
-/// assert!(d.remaining() <= Duration::from_secs(2));
+/// assert!(d.remaining()? <= Duration::from_secs(2));
+/// # Ok::<(), rawscm::Error>(())
 /// ```
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Deadline {
-    ns: u64,
+    /// Nanoseconds on the monotonic clock, or the clock's error.
+    at: core::result::Result<u64, Errno>,
 }
 
 impl Deadline {
-    /// `timeout` from now.
+    /// `timeout` from now (a timeout too large to represent is the far
+    /// future, about 584 years).
     ///
-    /// `clock_gettime(CLOCK_MONOTONIC)`
+    /// `clock_gettime(CLOCK_MONOTONIC)` (`clock_gettime64` on 32-bit
+    /// targets, falling back to `clock_gettime` on kernels before 5.1).
     ///
+    /// # Examples
     /// ```
     /// let d = rawscm::Deadline::after(core::time::Duration::ZERO);
-    /// assert_eq!(d.remaining(), core::time::Duration::ZERO);
+    /// assert_eq!(d.remaining()?, core::time::Duration::ZERO);
+    /// # Ok::<(), rawscm::Error>(())
     /// ```
     ///
     /// # References
     /// - [clock_gettime(2)](https://man7.org/linux/man-pages/man2/clock_gettime.2.html)
     pub fn after(timeout: Duration) -> Deadline {
         let t = u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX);
-        Deadline { ns: sys::monotonic_ns().saturating_add(t) }
+        Deadline { at: sys::monotonic_ns().map(|now| now.saturating_add(t)) }
     }
 
     /// Time left; zero once passed.
     ///
+    /// # Errors
+    /// [`Error::Clock`] if the clock failed, now or when the deadline was
+    /// made.
+    ///
+    /// # Examples
     /// ```
     /// let d = rawscm::Deadline::after(core::time::Duration::from_secs(60));
-    /// assert!(d.remaining().as_secs() <= 60);
+    /// assert!(d.remaining()?.as_secs() <= 60);
+    /// # Ok::<(), rawscm::Error>(())
     /// ```
-    pub fn remaining(self) -> Duration {
-        Duration::from_nanos(self.ns.saturating_sub(sys::monotonic_ns()))
+    pub fn remaining(self) -> Result<Duration> {
+        let at = self.at.map_err(Error::Clock)?;
+        let now = sys::monotonic_ns().map_err(Error::Clock)?;
+        Ok(Duration::from_nanos(at.saturating_sub(now)))
     }
 
     /// Whether the deadline has passed.
     ///
+    /// # Errors
+    /// [`Error::Clock`] if the clock failed.
+    ///
+    /// # Examples
     /// ```
-    /// assert!(rawscm::Deadline::after(core::time::Duration::ZERO).passed());
+    /// assert!(rawscm::Deadline::after(core::time::Duration::ZERO).passed()?);
+    /// # Ok::<(), rawscm::Error>(())
     /// ```
-    pub fn passed(self) -> bool {
-        self.remaining().is_zero()
+    pub fn passed(self) -> Result<bool> {
+        Ok(self.remaining()?.is_zero())
+    }
+}
+
+/// `ppoll` on `fds` until at least one has events or `deadline` passes;
+/// `EINTR` and early wake-ups are retried with the time that is left.
+/// Returns the number of entries with events.
+pub(crate) fn poll_until(fds: &mut [pollfd], deadline: Deadline) -> Result<usize> {
+    loop {
+        let left = deadline.remaining()?;
+        let ns = u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
+        match sys::ppoll(fds, ns) {
+            Ok(0) if left.is_zero() => return Err(Error::Timeout),
+            Ok(0) => continue, // woke early (clock granularity): re-check
+            Ok(n) => return Ok(n),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 
@@ -59,17 +104,24 @@ impl Deadline {
 /// next read reports which), at most until `deadline`.
 ///
 /// `int ppoll(&(struct pollfd){fd, POLLIN}, 1, &remaining, NULL);`
+/// (`ppoll_time64` on 32-bit targets, falling back to `ppoll` on kernels
+/// before 5.1, with timeouts beyond 2^31 s clamped, never wrapped.)
 ///
 /// `EINTR` is retried with the time that is left, so signals never extend
-/// the wait. Errors: [`Error::Timeout`], `EBADF` for a closed descriptor.
+/// the wait.
 ///
+/// # Errors
+/// [`Error::Timeout`]; `EBADF` for a closed descriptor; [`Error::Clock`] if
+/// the monotonic clock fails.
+///
+/// # Examples
 /// ```
 /// use core::time::Duration;
 /// use rawscm::{wait_readable, Deadline, Error};
 /// let (a, b) = rawscm::socketpair(rawscm::SocketType::Datagram, Default::default())?;
 /// let soon = Deadline::after(Duration::from_millis(10));
 /// assert_eq!(wait_readable(&b, soon), Err(Error::Timeout));
-/// rawscm::send_fds(&a, b"x", &[])?;
+/// rawscm::send(&a, b"x")?;
 /// wait_readable(&b, Deadline::after(Duration::from_secs(1)))?;
 /// # Ok::<(), rawscm::Error>(())
 /// ```
@@ -77,23 +129,20 @@ impl Deadline {
 /// # References
 /// - [ppoll(2)](https://man7.org/linux/man-pages/man2/ppoll.2.html)
 pub fn wait_readable(fd: impl AsFd, deadline: Deadline) -> Result<()> {
-    let fd = fd.as_fd();
-    loop {
-        let left = deadline.remaining();
-        let ns = u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
-        match sys::ppoll_in(fd, ns) {
-            Ok(0) if left.is_zero() => return Err(Error::Timeout),
-            Ok(0) => continue, // woke early (clock granularity): re-check
-            Ok(ev) if ev & POLLNVAL as i16 != 0 => return Err(Errno::EBADF.into()),
-            Ok(_) => return Ok(()),
-            Err(Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
+    let mut p = [pollfd { fd: fd.as_fd().as_raw_fd(), events: POLLIN as i16, revents: 0 }];
+    poll_until(&mut p, deadline)?;
+    if p[0].revents & POLLNVAL as i16 != 0 {
+        return Err(Errno::EBADF.into());
     }
+    Ok(())
 }
 
 /// [`wait_readable`] with a timeout from now.
 ///
+/// # Errors
+/// As [`wait_readable`].
+///
+/// # Examples
 /// ```
 /// use core::time::Duration;
 /// let (_a, b) = rawscm::socketpair(rawscm::SocketType::Stream, Default::default())?;

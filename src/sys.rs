@@ -5,10 +5,12 @@
 //! elsewhere) and decodes the kernel's return value into a `Result`.
 //! Syscall numbers and constants come from `linux-raw-sys`.
 
+use crate::addr::UnixAddr;
 use crate::arch::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
+use crate::cmsg::{take_with, Taken};
+use crate::errno::Errno;
 use crate::fd::{BorrowedFd, OwnedFd};
-use crate::msg::{IoSlice, IoSliceMut};
-use crate::Errno;
+use crate::io::{IoSlice, IoSliceMut};
 use core::ffi::CStr;
 use core::mem::{size_of, MaybeUninit};
 use core::ptr;
@@ -16,17 +18,6 @@ use linux_raw_sys::general as g;
 use linux_raw_sys::net as n;
 
 pub(crate) type SysResult<T> = core::result::Result<T, Errno>;
-
-/// Calls `f` until it does not fail with `EINTR`: for calls that lose
-/// nothing by being made again (waiting for a child).
-pub(crate) fn restart<T>(mut f: impl FnMut() -> SysResult<T>) -> SysResult<T> {
-    loop {
-        match f() {
-            Err(Errno::EINTR) => continue,
-            other => return other,
-        }
-    }
-}
 
 /// Decodes a raw return value: -4095..=-1 is `-errno`, anything else success.
 #[inline(always)]
@@ -69,14 +60,28 @@ fn new_fd(raw: usize) -> OwnedFd {
 /// process and handed back (a syscall result, or a value written by
 /// `socketpair` or `getsockopt(SO_PEERPIDFD)`). Callers in this crate only
 /// pass such numbers, which nothing else owns yet.
-pub(crate) fn owned_from_kernel(fd: i32) -> OwnedFd {
+fn owned_from_kernel(fd: i32) -> OwnedFd {
     // SAFETY: see above: a fresh, unowned, open descriptor.
     unsafe { OwnedFd::from_raw_fd(fd) }
 }
 
+impl Drop for OwnedFd {
+    fn drop(&mut self) {
+        // close(2): on Linux the descriptor is released even when close
+        // reports an error (EINTR included), so there is nothing to retry.
+        // SAFETY: `self` owns the descriptor and is going away.
+        unsafe { close(self.as_raw_fd()) };
+    }
+}
+
 /// `close(2)`. Errors are ignored: Linux releases the descriptor regardless.
-pub(crate) fn close(fd: i32) {
-    // SAFETY: close takes a plain integer; the caller owns `fd`.
+///
+/// # Safety
+/// The caller owns `fd`, and nothing uses the number afterwards (it may be
+/// reused for another file at once).
+pub(crate) unsafe fn close(fd: i32) {
+    // SAFETY: close takes a plain integer; the caller's guarantee covers the
+    // descriptor itself.
     let _ = unsafe { syscall1(g::__NR_close as usize, int_arg(fd)) };
 }
 
@@ -96,6 +101,78 @@ pub(crate) fn socketpair(ty: u32) -> SysResult<(OwnedFd, OwnedFd)> {
     Ok((owned_from_kernel(sv[0]), owned_from_kernel(sv[1])))
 }
 
+/// `socket(AF_UNIX, ty, 0)`.
+pub(crate) fn socket(ty: u32) -> SysResult<OwnedFd> {
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall3(g::__NR_socket as usize, uint_arg(n::AF_UNIX), uint_arg(ty), 0) }).map(new_fd)
+}
+
+/// `bind(fd, addr, len)` or `connect(fd, addr, len)` (`nr`).
+pub(crate) fn bind_or_connect(nr: u32, fd: BorrowedFd<'_>, addr: UnixAddr) -> SysResult<()> {
+    let (raw, len) = addr.to_raw();
+    // SAFETY: `raw` is a readable sockaddr_un of at least `len` bytes.
+    ret(unsafe { syscall3(nr as usize, fd_arg(fd), ptr_arg(&raw), uint_arg(len)) }).map(drop)
+}
+
+/// `listen(fd, backlog)`.
+pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: i32) -> SysResult<()> {
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall2(g::__NR_listen as usize, fd_arg(fd), int_arg(backlog)) }).map(drop)
+}
+
+/// `accept4(fd, &addr, &len, flags)`: the new connection and its peer's
+/// address.
+pub(crate) fn accept4(fd: BorrowedFd<'_>, flags: u32) -> SysResult<(OwnedFd, UnixAddr)> {
+    let mut raw = UnixAddr::unnamed().to_raw().0;
+    let mut len = size_of::<n::sockaddr_un>() as u32;
+    // SAFETY: `raw` is a writable sockaddr_un of `len` bytes, `len` a
+    // writable socklen_t.
+    let new = ret(unsafe {
+        syscall4(
+            g::__NR_accept4 as usize,
+            fd_arg(fd),
+            mut_ptr_arg(&mut raw),
+            mut_ptr_arg(&mut len),
+            uint_arg(flags),
+        )
+    })
+    .map(new_fd)?;
+    Ok((new, UnixAddr::from_kernel(&raw, len)))
+}
+
+/// `getsockname(fd, ..)` or `getpeername(fd, ..)` (`nr`).
+pub(crate) fn sock_or_peer_name(nr: u32, fd: BorrowedFd<'_>) -> SysResult<UnixAddr> {
+    let mut raw = UnixAddr::unnamed().to_raw().0;
+    let mut len = size_of::<n::sockaddr_un>() as u32;
+    // SAFETY: `raw` is a writable sockaddr_un of `len` bytes, `len` a
+    // writable socklen_t; the kernel writes at most `len` bytes and reports
+    // the full length (possibly more).
+    ret(unsafe { syscall3(nr as usize, fd_arg(fd), mut_ptr_arg(&mut raw), mut_ptr_arg(&mut len)) })?;
+    Ok(UnixAddr::from_kernel(&raw, len))
+}
+
+/// `shutdown(fd, how)`.
+pub(crate) fn shutdown(fd: BorrowedFd<'_>, how: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall2(g::__NR_shutdown as usize, fd_arg(fd), uint_arg(how)) }).map(drop)
+}
+
+/// `pipe2(fds, flags)`: (read end, write end).
+pub(crate) fn pipe2(flags: u32) -> SysResult<(OwnedFd, OwnedFd)> {
+    let mut fds = [-1i32; 2];
+    // SAFETY: `fds` is a writable array of two ints.
+    ret(unsafe { syscall2(g::__NR_pipe2 as usize, mut_ptr_arg(fds.as_mut_ptr()), uint_arg(flags)) })?;
+    Ok((owned_from_kernel(fds[0]), owned_from_kernel(fds[1])))
+}
+
+/// `fcntl(fd, cmd, arg)` for commands that take and return integers
+/// (`F_GETFD`, `F_SETFD`, `F_GETFL`).
+pub(crate) fn fcntl_int(fd: i32, cmd: u32, arg: usize) -> SysResult<usize> {
+    // SAFETY: callers only pass commands whose argument is an integer, so
+    // the kernel dereferences nothing; a number that is not open is EBADF.
+    ret(unsafe { syscall3(g::__NR_fcntl as usize, int_arg(fd), uint_arg(cmd), arg) })
+}
+
 /// `setsockopt(fd, level, name, &value, sizeof(int))`.
 pub(crate) fn setsockopt_int(fd: BorrowedFd<'_>, level: u32, name: u32, value: i32) -> SysResult<()> {
     // SAFETY: `value` is a readable int and its size is passed.
@@ -110,6 +187,17 @@ pub(crate) fn setsockopt_int(fd: BorrowedFd<'_>, level: u32, name: u32, value: i
         )
     })
     .map(drop)
+}
+
+/// `getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len)`: the new pidfd
+/// the kernel installed for the peer.
+pub(crate) fn peer_pidfd(fd: BorrowedFd<'_>) -> SysResult<OwnedFd> {
+    let raw = getsockopt::<i32>(fd, n::SOL_SOCKET, n::SO_PEERPIDFD)?;
+    if raw < 0 {
+        return Err(Errno::EBADF);
+    }
+    // The kernel installed a new descriptor for this call and wrote its number.
+    Ok(owned_from_kernel(raw))
 }
 
 /// Plain-data types `getsockopt` may fill: every bit pattern is valid.
@@ -145,13 +233,15 @@ pub(crate) fn getsockopt<T: SockOptValue>(fd: BorrowedFd<'_>, level: u32, name: 
 /// `sendmsg(fd, &{iov, control}, flags)`.
 pub(crate) fn sendmsg(
     fd: BorrowedFd<'_>,
+    to: Option<UnixAddr>,
     iov: &[IoSlice<'_>],
     control: &[u8],
     flags: u32,
 ) -> SysResult<usize> {
+    let name = to.map(UnixAddr::to_raw);
     let msg = n::msghdr {
-        msg_name: ptr::null_mut(),
-        msg_namelen: 0,
+        msg_name: name.as_ref().map_or(ptr::null_mut(), |(raw, _)| ptr::from_ref(raw).cast_mut().cast()),
+        msg_namelen: name.as_ref().map_or(0, |&(_, len)| len as _),
         // IoSlice is a transparent iovec; the kernel only reads through it.
         msg_iov: iov.as_ptr().cast_mut().cast(),
         msg_iovlen: iov.len() as _,
@@ -159,41 +249,59 @@ pub(crate) fn sendmsg(
         msg_controllen: control.len() as _,
         msg_flags: 0,
     };
-    // SAFETY: `msg` points at the borrowed iovecs (each describing a borrowed
-    // byte slice) and control bytes, all valid for reads during the call.
+    // SAFETY: `msg` points at the destination (null or a sockaddr_un of the
+    // length given), the borrowed iovecs (each describing a borrowed byte
+    // slice) and control bytes, all valid for reads during the call.
     ret(unsafe { syscall3(g::__NR_sendmsg as usize, fd_arg(fd), ptr_arg(&msg), uint_arg(flags)) })
 }
 
-/// What `recvmsg` returned: data bytes, control bytes, `msg_flags`.
+/// What `recvmsg` returned: data bytes, control bytes, `msg_flags`, and
+/// the sender's address when it was asked for.
 pub(crate) struct RecvResult {
     pub(crate) bytes: usize,
     pub(crate) control_len: usize,
     pub(crate) flags: u32,
+    pub(crate) from: Option<UnixAddr>,
 }
 
-/// `recvmsg(fd, &{iov, control}, flags)`.
-pub(crate) fn recvmsg(
+/// `recvmsg(fd, &{iov, control}, flags)`, then ownership of every descriptor
+/// the kernel installed for it: the one place where received numbers become
+/// [`OwnedFd`]s (see [`take_with`] for which are kept and which closed).
+pub(crate) fn recvmsg<const FDS: usize>(
     fd: BorrowedFd<'_>,
+    want_from: bool,
     iov: &mut [IoSliceMut<'_>],
     control: &mut [u8],
     flags: u32,
-) -> SysResult<RecvResult> {
+) -> SysResult<(RecvResult, Taken<FDS, OwnedFd>)> {
+    let mut name = UnixAddr::unnamed().to_raw().0;
     let mut msg = n::msghdr {
-        msg_name: ptr::null_mut(),
-        msg_namelen: 0,
+        msg_name: if want_from { ptr::from_mut(&mut name).cast() } else { ptr::null_mut() },
+        msg_namelen: if want_from { size_of::<n::sockaddr_un>() as _ } else { 0 },
         msg_iov: iov.as_mut_ptr().cast(),
         msg_iovlen: iov.len() as _,
         msg_control: if control.is_empty() { ptr::null_mut() } else { control.as_mut_ptr().cast() },
         msg_controllen: control.len() as _,
         msg_flags: 0,
     };
-    // SAFETY: `msg` points at the borrowed iovecs (each describing a mutably
-    // borrowed byte slice) and the mutably borrowed, initialised control
-    // bytes; the kernel writes at most the lengths given.
+    // SAFETY: `msg` points at the sender's address buffer (null, or a
+    // writable sockaddr_un of the length given), the borrowed iovecs (each
+    // describing a mutably borrowed byte slice) and the mutably borrowed,
+    // initialised control bytes; the kernel writes at most the lengths given.
     let bytes = ret(unsafe {
         syscall3(g::__NR_recvmsg as usize, fd_arg(fd), mut_ptr_arg(&mut msg), uint_arg(flags))
     })?;
-    Ok(RecvResult { bytes, control_len: msg.msg_controllen as usize, flags: msg.msg_flags as u32 })
+    let control_len = (msg.msg_controllen as usize).min(control.len());
+    let received = control.get(..control_len).unwrap_or_default();
+    // SAFETY: the recvmsg that wrote these bytes just returned, and this is
+    // their only walk: every non-negative number in an SCM_RIGHTS or
+    // SCM_PIDFD payload is a descriptor the kernel installed for this call
+    // and nothing owns yet. `take_with` calls this exactly once for each such
+    // number and for nothing else (its contract, checked on hostile bytes
+    // under Miri in cmsg's tests).
+    let taken = take_with::<FDS, _>(received, |fd| unsafe { OwnedFd::from_raw_fd(fd) });
+    let from = want_from.then(|| UnixAddr::from_kernel(&name, msg.msg_namelen as u32));
+    Ok((RecvResult { bytes, control_len, flags: msg.msg_flags as u32, from }, taken))
 }
 
 /// `read(fd, buf, len)`.
@@ -203,7 +311,6 @@ pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> SysResult<usize> {
 }
 
 /// `write(fd, buf, len)`.
-#[allow(dead_code)] // used by the `rt` feature
 pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> SysResult<usize> {
     // SAFETY: `buf` is readable for `buf.len()` bytes.
     ret(unsafe { syscall3(g::__NR_write as usize, fd_arg(fd), ptr_arg(buf.as_ptr()), buf.len()) })
@@ -211,23 +318,100 @@ pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> SysResult<usize> {
 
 /// `fork()` where the architecture has it, else `clone(SIGCHLD, 0, ...)`.
 /// Returns 0 in the child, the child's pid in the parent.
-pub(crate) fn fork() -> SysResult<usize> {
+///
+/// # Safety
+/// As [`crate::fork`]: in the child, only async-signal-safe work until it
+/// exits or execs, and no return into code that assumes it is the parent.
+pub(crate) unsafe fn fork() -> SysResult<usize> {
     match crate::arch::FORK_NR {
         // SAFETY: fork takes no arguments; the child continues on a copy of
         // this stack, so returning in both processes is sound.
         Some(nr) => ret(unsafe { syscall0(nr as usize) }),
-        None => clone(0),
+        // SAFETY: forwarded from the caller.
+        None => unsafe { clone(0, g::SIGCHLD, false) }.map(|(pid, _)| pid),
     }
 }
 
-/// `clone(flags | SIGCHLD, 0, 0, 0, 0)` in the architecture's argument
-/// order: a fork with extra namespace flags.
-pub(crate) fn clone(flags: u32) -> SysResult<usize> {
-    let [a1, a2] = crate::arch::clone_args(uint_arg(flags | g::SIGCHLD));
+/// `clone(flags | exit_signal, 0, &pidfd, 0, 0)` in the architecture's
+/// argument order: a fork (the child runs on a copy of this stack) with
+/// extra flags and the signal the parent gets when the child ends
+/// (`SIGCHLD`, or 0 for none); with `want_pidfd`, also `CLONE_PIDFD` (Linux
+/// 5.2+). Returns 0 in the child, and in the parent the child's pid and its
+/// pidfd when one was asked for and the kernel made it (older kernels
+/// ignore the flag).
+///
+/// # Safety
+/// As [`fork`]; and `flags` must be fork-like (no `CLONE_VM`, `CLONE_THREAD`
+/// or `CLONE_*TID`/`CLONE_SETTLS`: the child runs on a copy of this stack).
+pub(crate) unsafe fn clone(
+    flags: u32,
+    exit_signal: u32,
+    want_pidfd: bool,
+) -> SysResult<(usize, Option<OwnedFd>)> {
+    let mut pidfd: i32 = -1;
+    let pidfd_flag = if want_pidfd { g::CLONE_PIDFD } else { 0 };
+    let [a1, a2] = crate::arch::clone_args(uint_arg(flags | pidfd_flag | exit_signal));
     // SAFETY: a zero stack makes the child run on a copy of this stack, like
-    // fork; the tid and tls pointers are null and unused without the
-    // CLONE_*TID/SETTLS flags, which callers never pass.
-    ret(unsafe { syscall5(g::__NR_clone as usize, a1, a2, 0, 0, 0) })
+    // fork (the caller passes fork-like flags only, and keeps the child's
+    // contract); the third argument (parent_tid on every architecture) is a
+    // writable int, which the kernel writes in the parent only with
+    // CLONE_PIDFD; the tid and tls arguments are null and unused without the
+    // CLONE_*TID/SETTLS flags.
+    let pid = ret(unsafe { syscall5(g::__NR_clone as usize, a1, a2, mut_ptr_arg(&mut pidfd), 0, 0) })?;
+    // In the parent with CLONE_PIDFD, the kernel installed a new descriptor
+    // and wrote its number; -1 (our initial value) otherwise.
+    let pidfd = (pid != 0 && want_pidfd && pidfd >= 0).then(|| owned_from_kernel(pidfd));
+    Ok((pid, pidfd))
+}
+
+/// `pidfd_open(pid, 0)` (Linux 5.3+): a close-on-exec pidfd for `pid`.
+pub(crate) fn pidfd_open(pid: i32) -> SysResult<OwnedFd> {
+    // SAFETY: integer arguments only.
+    ret(unsafe { syscall2(g::__NR_pidfd_open as usize, int_arg(pid), 0) }).map(new_fd)
+}
+
+/// `pidfd_send_signal(pidfd, sig, NULL, 0)` (Linux 5.1+).
+pub(crate) fn pidfd_send_signal(pidfd: BorrowedFd<'_>, sig: u32) -> SysResult<()> {
+    // SAFETY: integer arguments; the siginfo pointer is null.
+    ret(unsafe { syscall4(g::__NR_pidfd_send_signal as usize, fd_arg(pidfd), uint_arg(sig), 0, 0) }).map(drop)
+}
+
+/// `rt_sigprocmask(SIG_SETMASK, &all, NULL, sizeof)`: blocks every signal
+/// that can be blocked (SIGKILL and SIGSTOP cannot).
+pub(crate) fn block_all_signals() -> SysResult<()> {
+    const WORDS: usize = size_of::<g::kernel_sigset_t>() / size_of::<linux_raw_sys::ctypes::c_ulong>();
+    let all = g::kernel_sigset_t { sig: [!0; WORDS] };
+    // SAFETY: `all` is a readable kernel sigset of the size passed; the old
+    // set pointer is null.
+    ret(unsafe {
+        syscall4(
+            g::__NR_rt_sigprocmask as usize,
+            uint_arg(g::SIG_SETMASK),
+            ptr_arg(&all),
+            0,
+            size_of::<g::kernel_sigset_t>(),
+        )
+    })
+    .map(drop)
+}
+
+/// `close_range(first, last, 0)` (Linux 5.9+).
+///
+/// # Safety
+/// As [`close`], for every descriptor in the range.
+pub(crate) unsafe fn close_range(first: u32, last: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only; the caller's guarantee covers the
+    // descriptors in the range.
+    ret(unsafe { syscall3(g::__NR_close_range as usize, uint_arg(first), uint_arg(last), 0) }).map(drop)
+}
+
+/// `getdents64(fd, buf, len)`: directory entries (`struct linux_dirent64`)
+/// into `buf`; 0 at the end.
+pub(crate) fn getdents64(fd: BorrowedFd<'_>, buf: &mut [u8]) -> SysResult<usize> {
+    // SAFETY: `buf` is writable for `buf.len()` bytes.
+    ret(unsafe {
+        syscall3(g::__NR_getdents64 as usize, fd_arg(fd), mut_ptr_arg(buf.as_mut_ptr()), buf.len())
+    })
 }
 
 /// What `waitid` reports about a child.
@@ -245,10 +429,9 @@ pub(crate) fn waitid(pid: i32, options: u32) -> SysResult<ChildState> {
     waitid_idtype(g::P_PID, pid, options)
 }
 
-/// `waitid(P_ALL, 0, &info, options, NULL)`: any child.
-#[cfg(feature = "rt")]
-pub(crate) fn waitid_any(options: u32) -> SysResult<ChildState> {
-    waitid_idtype(g::P_ALL, 0, options)
+/// `waitid(P_PIDFD, pidfd, &info, options, NULL)` (Linux 5.4+).
+pub(crate) fn waitid_pidfd(pidfd: BorrowedFd<'_>, options: u32) -> SysResult<ChildState> {
+    waitid_idtype(g::P_PIDFD, pidfd.as_raw_fd(), options)
 }
 
 /// `waitid(idtype, id, &info, options, NULL)`.
@@ -314,33 +497,107 @@ pub(crate) fn kill(pid: i32, sig: u32) -> SysResult<()> {
     ret(unsafe { syscall2(g::__NR_kill as usize, int_arg(pid), uint_arg(sig)) }).map(drop)
 }
 
-/// `clock_gettime(CLOCK_MONOTONIC)` as nanoseconds.
-pub(crate) fn monotonic_ns() -> u64 {
-    let mut ts = g::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `ts` is a writable timespec of the layout this syscall number
-    // uses (the architecture's `long`-based timespec).
-    let r = ret(unsafe {
-        syscall2(g::__NR_clock_gettime as usize, uint_arg(g::CLOCK_MONOTONIC), mut_ptr_arg(&mut ts))
-    });
-    // CLOCK_MONOTONIC cannot fail with a valid pointer; treat a failure as
-    // time zero rather than panicking.
-    if r.is_err() {
-        return 0;
+/// Whether the kernel lacks the time64 system calls (`ENOSYS` seen once):
+/// then the 32-bit ones are used directly. Only 32-bit targets have both.
+#[cfg(target_pointer_width = "32")]
+static NO_TIME64: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// `time64()`, or `old()` on a kernel without the time64 calls (before 5.1,
+/// or built without them: `ENOSYS`). 64-bit targets have only one kind.
+#[cfg(target_pointer_width = "32")]
+fn time64_or_old<T>(
+    time64: impl FnOnce() -> SysResult<T>,
+    old: impl FnOnce() -> SysResult<T>,
+) -> SysResult<T> {
+    use core::sync::atomic::Ordering::Relaxed;
+    if !NO_TIME64.load(Relaxed) {
+        match time64() {
+            Err(Errno::ENOSYS) => NO_TIME64.store(true, Relaxed),
+            other => return other,
+        }
     }
-    (ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64)
+    old()
 }
 
-/// `ppoll(&{fd, POLLIN}, 1, timeout, NULL)`: returns the `revents`, or 0
-/// when the timeout expired.
-pub(crate) fn ppoll_in(fd: BorrowedFd<'_>, timeout_ns: u64) -> SysResult<i16> {
-    let mut pfd = g::pollfd { fd: fd.as_raw_fd(), events: g::POLLIN as i16, revents: 0 };
-    let ts =
-        g::timespec { tv_sec: (timeout_ns / 1_000_000_000) as _, tv_nsec: (timeout_ns % 1_000_000_000) as _ };
-    // SAFETY: one writable pollfd, a readable timespec of the layout this
-    // syscall number uses, no signal mask.
-    let ready =
-        ret(unsafe { syscall5(g::__NR_ppoll as usize, mut_ptr_arg(&mut pfd), 1, ptr_arg(&ts), 0, 0) })?;
-    Ok(if ready == 0 { 0 } else { pfd.revents })
+/// Nanoseconds as the kernel's 64-bit `__kernel_timespec`.
+fn timespec64(ns: u64) -> g::__kernel_timespec {
+    g::__kernel_timespec { tv_sec: (ns / 1_000_000_000) as _, tv_nsec: (ns % 1_000_000_000) as _ }
+}
+
+#[cfg(target_pointer_width = "32")]
+/// Nanoseconds as the architecture's `long`-based `timespec`, whose seconds
+/// are clamped to what a `long` holds (a 32-bit one would wrap negative
+/// from 2^31 s on, which the kernel refuses): a shorter wait, never an
+/// error.
+fn timespec_long(ns: u64) -> g::timespec {
+    let max = linux_raw_sys::ctypes::c_long::MAX as u64;
+    let secs = (ns / 1_000_000_000).min(max);
+    g::timespec { tv_sec: secs as _, tv_nsec: (ns % 1_000_000_000) as _ }
+}
+
+/// `clock_gettime(CLOCK_MONOTONIC)` as nanoseconds (`clock_gettime64` on
+/// 32-bit targets, Linux 5.1+, falling back to `clock_gettime`).
+pub(crate) fn monotonic_ns() -> SysResult<u64> {
+    let time64 = || {
+        let mut ts = timespec64(0);
+        // SAFETY: `ts` is a writable __kernel_timespec, the layout of
+        // clock_gettime64 (which is clock_gettime itself on 64-bit targets).
+        ret(unsafe {
+            syscall2(CLOCK_GETTIME64 as usize, uint_arg(g::CLOCK_MONOTONIC), mut_ptr_arg(&mut ts))
+        })?;
+        Ok((ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64))
+    };
+    #[cfg(target_pointer_width = "32")]
+    {
+        let old = || {
+            let mut ts = timespec_long(0);
+            // SAFETY: `ts` is a writable timespec of the layout the
+            // 32-bit clock_gettime uses.
+            ret(unsafe {
+                syscall2(g::__NR_clock_gettime as usize, uint_arg(g::CLOCK_MONOTONIC), mut_ptr_arg(&mut ts))
+            })?;
+            Ok((ts.tv_sec as u32 as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64))
+        };
+        time64_or_old(time64, old)
+    }
+    #[cfg(target_pointer_width = "64")]
+    time64()
+}
+
+#[cfg(target_pointer_width = "64")]
+use g::{__NR_clock_gettime as CLOCK_GETTIME64, __NR_ppoll as PPOLL_TIME64};
+#[cfg(target_pointer_width = "32")]
+use g::{__NR_clock_gettime64 as CLOCK_GETTIME64, __NR_ppoll_time64 as PPOLL_TIME64};
+
+const _: () = {
+    // On 64-bit targets the plain calls take the 64-bit timespec.
+    #[cfg(target_pointer_width = "64")]
+    assert!(size_of::<g::timespec>() == size_of::<g::__kernel_timespec>());
+};
+
+/// `ppoll(fds, n, timeout, NULL)` (`ppoll_time64` on 32-bit targets, Linux
+/// 5.1+, falling back to `ppoll` with the seconds clamped): the number of
+/// entries with events, 0 when the timeout expired.
+pub(crate) fn ppoll(fds: &mut [g::pollfd], timeout_ns: u64) -> SysResult<usize> {
+    let (p, n) = (fds.as_mut_ptr(), fds.len());
+    let time64 = || {
+        let ts = timespec64(timeout_ns);
+        // SAFETY: `n` writable pollfds, a readable __kernel_timespec (the
+        // layout of ppoll_time64, which is ppoll on 64-bit targets), no
+        // signal mask.
+        ret(unsafe { syscall5(PPOLL_TIME64 as usize, mut_ptr_arg(p), n, ptr_arg(&ts), 0, 0) })
+    };
+    #[cfg(target_pointer_width = "32")]
+    {
+        let old = || {
+            let ts = timespec_long(timeout_ns);
+            // SAFETY: as above, with the 32-bit timespec of ppoll.
+            ret(unsafe { syscall5(g::__NR_ppoll as usize, mut_ptr_arg(p), n, ptr_arg(&ts), 0, 0) })
+        };
+        time64_or_old(time64, old)
+    }
+    #[cfg(target_pointer_width = "64")]
+    time64()
 }
 
 /// `openat(AT_FDCWD, path, flags | O_CLOEXEC)`.
@@ -380,8 +637,14 @@ pub(crate) fn set_parent_death_signal(sig: u32) -> SysResult<()> {
     .map(drop)
 }
 
+// ---- init (PID 1): mount, reboot, reaping any child (src/init.rs) ----
+
+/// `waitid(P_ALL, 0, &info, options, NULL)`: any child.
+pub(crate) fn waitid_any(options: u32) -> SysResult<ChildState> {
+    waitid_idtype(g::P_ALL, 0, options)
+}
+
 /// `mount(source, target, fstype, flags, data)`.
-#[cfg(feature = "rt")]
 pub(crate) fn mount(
     source: &CStr,
     target: &CStr,
@@ -408,7 +671,6 @@ pub(crate) fn mount(
 
 /// `reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, NULL)`; returns
 /// only on failure (or for commands that do not stop the machine).
-#[cfg(feature = "rt")]
 pub(crate) fn reboot(cmd: u32) -> SysResult<()> {
     // SAFETY: integer arguments; the argument pointer is only read for
     // LINUX_REBOOT_CMD_RESTART2, which callers do not pass.
@@ -427,21 +689,28 @@ pub(crate) fn reboot(cmd: u32) -> SysResult<()> {
 // ---- exec and file helpers (src/exec.rs, src/fs.rs) ----
 
 /// `execve(path, argv, envp)`: returns only on failure.
-pub(crate) fn execve(
+///
+/// # Safety
+/// `argv` and `envp` point at NULL-terminated arrays of pointers to
+/// NUL-terminated strings, valid for the call.
+pub(crate) unsafe fn execve(
     path: &CStr,
     argv: *const *const core::ffi::c_char,
     envp: *const *const core::ffi::c_char,
 ) -> SysResult<()> {
     // SAFETY: `path` is NUL-terminated; `argv` and `envp` point at
-    // NULL-terminated arrays of NUL-terminated strings (`CStrArray`), all
-    // borrowed for the call. On success the process image is replaced and
+    // NULL-terminated arrays of NUL-terminated strings (the caller's
+    // guarantee), all borrowed for the call. On success the process image is replaced and
     // nothing of this one is used again.
     ret(unsafe { syscall3(g::__NR_execve as usize, ptr_arg(path.as_ptr()), ptr_arg(argv), ptr_arg(envp)) })
         .map(drop)
 }
 
 /// `execveat(dirfd, path, argv, envp, flags)`: returns only on failure.
-pub(crate) fn execveat(
+///
+/// # Safety
+/// As [`execve`].
+pub(crate) unsafe fn execveat(
     dirfd: BorrowedFd<'_>,
     path: &CStr,
     argv: *const *const core::ffi::c_char,
@@ -464,8 +733,11 @@ pub(crate) fn execveat(
 }
 
 /// `dup3(fd, to, flags)`: `to` now refers to what `fd` does.
-pub(crate) fn dup3(fd: BorrowedFd<'_>, to: i32, flags: u32) -> SysResult<()> {
-    // SAFETY: integer arguments only; the caller decides that replacing
-    // descriptor `to` is sound (only 0, 1 and 2, which nothing owns).
+///
+/// # Safety
+/// Nothing owns descriptor `to` (it is closed and replaced).
+pub(crate) unsafe fn dup3(fd: BorrowedFd<'_>, to: i32, flags: u32) -> SysResult<()> {
+    // SAFETY: integer arguments only; the caller guarantees that nothing
+    // owns descriptor `to`.
     ret(unsafe { syscall3(g::__NR_dup3 as usize, fd_arg(fd), int_arg(to), uint_arg(flags)) }).map(drop)
 }

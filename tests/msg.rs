@@ -4,9 +4,9 @@ mod common;
 
 use rawscm::{
     fork, recv_credentials, recv_fds, recvmsg, send_credentials, send_fds, sendmsg, set_passcred, socketpair,
-    space_for_fds, waitid, AsFd, BorrowedFd, CmsgBuffer, Errno, Error, ExitStatus, Fork, IoSlice, IoSliceMut,
-    OwnedFd, Received, RecvFlags, SendFlags, SocketFlags, SocketType, Ucred, SCM_MAX_FD, SPACE_CREDENTIALS,
-    SPACE_PIDFD,
+    space_for_fds, waitid, AsFd, BorrowedFd, Errno, Error, ExitStatus, Fork, IoSlice, IoSliceMut, OwnedFd,
+    Received, RecvControl, RecvFlags, SendControl, SendFlags, SocketFlags, SocketType, Ucred, SCM_MAX_FD,
+    SPACE_CREDENTIALS, SPACE_PIDFD,
 };
 use std::time::{Duration, Instant};
 
@@ -69,9 +69,9 @@ fn credentials_round_trip_and_equal_the_senders() {
         set_passcred(&b, true).unwrap();
         send_credentials(&a, b"c", Ucred::current()).unwrap();
         let mut byte = [0u8; 1];
-        let (n, creds) = recv_credentials(&b, &mut byte).unwrap();
-        assert_eq!((n, byte[0]), (1, b'c'));
-        assert_eq!(creds, Ucred::current(), "{ty:?}");
+        let got = recv_credentials(&b, &mut byte).unwrap();
+        assert_eq!((got.bytes, byte[0], got.fds_closed), (1, b'c', 0));
+        assert_eq!(got.credentials, Ucred::current(), "{ty:?}");
     }
 }
 
@@ -82,7 +82,7 @@ fn one_message_carries_fd_and_credentials_low_level() {
         let (a, b) = pair(SocketType::Datagram);
         set_passcred(&b, true).unwrap();
         let (r, w) = pipe();
-        let mut out = CmsgBuffer::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
+        let mut out = SendControl::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
         out.push_fds(&[w.as_fd()]).unwrap();
         out.push_credentials(Ucred::current()).unwrap();
         assert_eq!(
@@ -91,7 +91,7 @@ fn one_message_carries_fd_and_credentials_low_level() {
         );
         let mut d1 = [0u8; 1];
         let mut d2 = [0u8; 1];
-        let mut control = CmsgBuffer::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
+        let mut control = RecvControl::<{ space_for_fds(1) + SPACE_CREDENTIALS }>::new();
         let got: Received<1> = recvmsg(
             &b,
             &mut [IoSliceMut::new(&mut d1), IoSliceMut::new(&mut d2)],
@@ -117,7 +117,7 @@ fn recv_flags_can_opt_out_of_cloexec() {
         let (a, b) = pair(SocketType::Datagram);
         send_fds(&a, b"x", &[a.as_fd()]).unwrap();
         let mut d = [0u8; 1];
-        let mut control = CmsgBuffer::<{ space_for_fds(1) }>::new();
+        let mut control = RecvControl::<{ space_for_fds(1) }>::new();
         let got: Received<1> =
             recvmsg(&b, &mut [IoSliceMut::new(&mut d)], &mut control, RecvFlags::empty()).unwrap();
         assert!(!cloexec(&got.fds[0]));
@@ -132,7 +132,7 @@ fn more_than_253_fds_is_refused_before_the_kernel_and_nothing_is_sent() {
         let fds: Vec<BorrowedFd<'_>> = (0..=SCM_MAX_FD).map(|_| a.as_fd()).collect();
         assert_eq!(send_fds(&a, b"x", &fds), Err(Error::TooManyFds { count: 254 }));
         let mut byte = [0u8; 1];
-        let mut none = CmsgBuffer::<0>::new();
+        let mut none = RecvControl::<0>::new();
         let nothing = recvmsg::<0, 0>(&b, &mut [IoSliceMut::new(&mut byte)], &mut none, RecvFlags::DONTWAIT);
         assert_eq!(nothing.unwrap_err(), Error::Os(Errno::EAGAIN));
         // 253 is the kernel's limit and goes through.
@@ -147,7 +147,7 @@ fn control_data_without_a_data_byte_is_refused() {
     let _g = common::serial();
     let (a, _b) = pair(SocketType::Stream);
     assert_eq!(send_fds(&a, b"", &[a.as_fd()]), Err(Error::NoDataByte));
-    let mut c = CmsgBuffer::<SPACE_CREDENTIALS>::new();
+    let mut c = SendControl::<SPACE_CREDENTIALS>::new();
     c.push_credentials(Ucred::current()).unwrap();
     assert_eq!(sendmsg(&a, &[IoSlice::new(b"")], &c, SendFlags::default()), Err(Error::NoDataByte));
     assert_eq!(send_credentials(&a, b"", Ucred::current()), Err(Error::NoDataByte));
@@ -164,7 +164,7 @@ fn cmsg_space_of_one_fd_receives_two_on_64_bit_and_both_are_owned() {
         let (a, b) = pair(SocketType::Datagram);
         send_fds(&a, b"x", &[a.as_fd(), b.as_fd()]).unwrap();
         let mut d = [0u8; 1];
-        let mut control = CmsgBuffer::<{ space_for_fds(1) }>::new();
+        let mut control = RecvControl::<{ space_for_fds(1) }>::new();
         let got: Received<1> =
             recvmsg(&b, &mut [IoSliceMut::new(&mut d)], &mut control, RecvFlags::default()).unwrap();
         if cfg!(target_pointer_width = "64") {
@@ -189,7 +189,7 @@ fn more_fds_than_capacity_are_closed_and_reported() {
         );
         // Low level: the first N kept, the rest closed and counted.
         send_fds(&a, b"x", &three).unwrap();
-        let mut control = CmsgBuffer::<{ space_for_fds(3) }>::new();
+        let mut control = RecvControl::<{ space_for_fds(3) }>::new();
         let got: Received<2> =
             recvmsg(&b, &mut [IoSliceMut::new(&mut [0u8; 1])], &mut control, RecvFlags::default()).unwrap();
         assert_eq!((got.fds.len(), got.fds_closed, got.fd_count()), (2, 1, 3));
@@ -206,15 +206,9 @@ fn receive_buffer_too_small_is_truncation_with_nothing_leaked() {
     common::no_fd_leak("truncation", || {
         let (a, b) = pair(SocketType::Datagram);
         let many: Vec<BorrowedFd<'_>> = (0..40).map(|_| a.as_fd()).collect();
-        // Helper: room for 1 fd + credentials + pidfd is far from 40.
-        send_fds(&a, b"x", &many).unwrap();
-        match recv_fds::<1>(&b, &mut [0u8; 1]) {
-            Err(Error::ControlTruncated { fds_closed }) => assert!(fds_closed >= 1, "{fds_closed}"),
-            other => panic!("expected ControlTruncated, got {other:?}"),
-        }
         // Low level: what fit is handed over, the flag is set.
         send_fds(&a, b"x", &many).unwrap();
-        let mut control = CmsgBuffer::<{ space_for_fds(4) }>::new();
+        let mut control = RecvControl::<{ space_for_fds(4) }>::new();
         let got: Received<8> =
             recvmsg(&b, &mut [IoSliceMut::new(&mut [0u8; 1])], &mut control, RecvFlags::default()).unwrap();
         assert!(got.control_truncated);
@@ -260,9 +254,9 @@ fn datagram_longer_than_the_buffer_is_data_truncation_and_fds_are_closed() {
         let (a, b) = pair(SocketType::Datagram);
         send_fds(&a, b"0123456789", &[a.as_fd()]).unwrap();
         assert_eq!(recv_fds::<1>(&b, &mut [0u8; 4]).unwrap_err(), Error::DataTruncated { fds_closed: 1 });
-        send_fds(&a, b"0123456789", &[]).unwrap();
+        rawscm::send(&a, b"0123456789").unwrap();
         let mut d = [0u8; 4];
-        let mut control = CmsgBuffer::<0>::new();
+        let mut control = RecvControl::<0>::new();
         let got: Received<0> =
             recvmsg(&b, &mut [IoSliceMut::new(&mut d)], &mut control, RecvFlags::default()).unwrap();
         assert!(got.data_truncated);
@@ -293,8 +287,8 @@ fn unrequested_credentials_and_pidfd_are_dropped_by_the_fd_helper() {
         let (_, got) = recv_fds::<1>(&b, &mut [0u8; 1]).unwrap();
         assert_eq!(got.len(), 1);
         if pidfd {
-            send_fds(&a, b"y", &[]).unwrap();
-            let mut control = CmsgBuffer::<{ SPACE_CREDENTIALS + SPACE_PIDFD }>::new();
+            rawscm::send(&a, b"y").unwrap();
+            let mut control = RecvControl::<{ SPACE_CREDENTIALS + SPACE_PIDFD }>::new();
             let r: Received<0> =
                 recvmsg(&b, &mut [IoSliceMut::new(&mut [0u8; 1])], &mut control, RecvFlags::default())
                     .unwrap();
@@ -320,7 +314,7 @@ fn peer_closed_is_reported_and_sending_to_it_is_epipe_not_sigpipe() {
         Fork::Child => {
             // Rust's runtime ignores SIGPIPE; restore the default an init has.
             unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-            let _ = sendmsg(&b, &[IoSlice::new(b"x")], &CmsgBuffer::<0>::new(), SendFlags::empty());
+            let _ = sendmsg(&b, &[IoSlice::new(b"x")], &SendControl::<0>::new(), SendFlags::empty());
             rawscm::exit_group(0)
         }
         Fork::Parent(pid) => {
@@ -364,11 +358,7 @@ fn no_credentials_without_passcred() {
 
 #[test]
 fn unprivileged_child_claiming_pid_1_gets_eperm() {
-    let _g = common::serial();
-    if !common::is_root() {
-        common::skip("needs root to drop to an unprivileged uid");
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     let (a, b) = pair(SocketType::Datagram);
     set_passcred(&b, true).unwrap();
     // SAFETY: the child only makes system calls and exits.
@@ -389,7 +379,7 @@ fn unprivileged_child_claiming_pid_1_gets_eperm() {
             assert_eq!(waitid(pid).unwrap(), ExitStatus::Exited(0));
             // Only the honest message arrived.
             let mut byte = [0u8; 1];
-            let (_, creds) = recv_credentials(&b, &mut byte).unwrap();
+            let creds = recv_credentials(&b, &mut byte).unwrap().credentials;
             assert_eq!((byte[0], creds.pid, creds.uid), (b'o', pid, 65534));
         }
     }
@@ -403,4 +393,94 @@ fn timeout_waiting_for_a_message() {
     assert_eq!(rawscm::wait_readable_for(&b, Duration::from_millis(100)), Err(Error::Timeout));
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(100), "returned early: {took:?}");
+}
+
+#[test]
+fn more_fds_than_capacity_is_one_error_with_the_right_count() {
+    let _g = common::serial();
+    if common::under_qemu() {
+        common::skip("qemu-user passes the host kernel a larger control buffer and leaks what does not fit");
+        return;
+    }
+    common::no_fd_leak("counts", || {
+        let (a, b) = pair(SocketType::Datagram);
+        for (sent, capacity) in [(2, 1), (10, 4), (30, 1), (40, 1), (SCM_MAX_FD, 1), (SCM_MAX_FD, 0)] {
+            let fds: Vec<BorrowedFd<'_>> = (0..sent).map(|_| a.as_fd()).collect();
+            send_fds(&a, b"x", &fds).unwrap();
+            let err = match capacity {
+                0 => rawscm::recv(&b, &mut [0u8; 1]).unwrap_err(),
+                1 => recv_fds::<1>(&b, &mut [0u8; 1]).unwrap_err(),
+                _ => recv_fds::<4>(&b, &mut [0u8; 1]).unwrap_err(),
+            };
+            assert_eq!(err, Error::TooManyFdsReceived { received: sent, capacity }, "{sent} into {capacity}");
+        }
+    });
+}
+
+#[test]
+fn an_empty_datagram_from_a_live_peer_is_not_peer_closed() {
+    let _g = common::serial();
+    common::no_fd_leak("empty datagram", || {
+        let (a, b) = pair(SocketType::Datagram);
+        set_passcred(&b, true).unwrap();
+        for _ in 0..3 {
+            assert_eq!(rawscm::send(&a, b"").unwrap(), 0);
+        }
+        assert_eq!(recv_fds::<1>(&b, &mut [0u8; 4]).map(|(n, fds)| (n, fds.len())), Ok((0, 0)));
+        assert_eq!(rawscm::recv(&b, &mut [0u8; 4]), Ok(0));
+        let got = recv_credentials(&b, &mut [0u8; 4]).unwrap();
+        assert_eq!((got.bytes, got.credentials), (0, Ucred::current()));
+    });
+}
+
+#[test]
+fn an_empty_seqpacket_message_is_not_peer_closed_but_the_peers_close_is() {
+    let _g = common::serial();
+    common::no_fd_leak("empty seqpacket", || {
+        let (a, b) = pair(SocketType::SeqPacket);
+        rawscm::send(&a, b"").unwrap();
+        assert_eq!(recv_fds::<1>(&b, &mut [0u8; 4]).map(|(n, _)| n), Ok(0));
+        drop(a);
+        assert_eq!(recv_fds::<1>(&b, &mut [0u8; 4]).unwrap_err(), Error::PeerClosed);
+        assert_eq!(rawscm::recv(&b, &mut [0u8; 4]), Err(Error::PeerClosed));
+    });
+}
+
+#[test]
+fn a_receive_into_an_empty_buffer_on_a_live_stream_is_not_peer_closed() {
+    let _g = common::serial();
+    common::no_fd_leak("empty buffer", || {
+        let (a, b) = pair(SocketType::Stream);
+        rawscm::send(&a, b"data").unwrap();
+        // Nothing is read, nothing is lost: the data stays queued.
+        assert_eq!(rawscm::recv(&b, &mut []), Ok(0));
+        let mut buf = [0u8; 8];
+        assert_eq!(rawscm::recv(&b, &mut buf), Ok(4));
+        assert_eq!(&buf[..4], b"data");
+        // With the peer gone, an empty buffer still reads 0 and a real one
+        // reports the end of stream.
+        drop(a);
+        assert_eq!(rawscm::recv(&b, &mut []), Ok(0));
+        assert_eq!(rawscm::recv(&b, &mut buf), Err(Error::PeerClosed));
+    });
+}
+
+#[test]
+fn credentials_with_descriptors_succeed_and_say_how_many_were_closed() {
+    let _g = common::serial();
+    common::no_fd_leak("creds + fds", || {
+        for ty in TYPES {
+            let (a, b) = pair(ty);
+            set_passcred(&b, true).unwrap();
+            for n in [1usize, 2, 3, 7] {
+                let fds: Vec<BorrowedFd<'_>> = (0..n).map(|_| a.as_fd()).collect();
+                let mut out = SendControl::<{ space_for_fds(7) + SPACE_CREDENTIALS }>::new();
+                out.push_fds(&fds).unwrap();
+                out.push_credentials(Ucred::current()).unwrap();
+                sendmsg(&a, &[IoSlice::new(b"c")], &out, SendFlags::default()).unwrap();
+                let got = recv_credentials(&b, &mut [0u8; 1]).unwrap();
+                assert_eq!((got.credentials, got.fds_closed), (Ucred::current(), n), "{ty:?} with {n} fds");
+            }
+        }
+    });
 }

@@ -1,9 +1,7 @@
 //! The init-pid lookup (both paths) and its credential handshake.
 mod common;
 
-use rawscm::pidns::{
-    init_pid_of, ping_and_recv_credentials, send_credentials_on_ping, translate_pid, Method, Via,
-};
+use rawscm::pidns::{answer_with_credentials, ask_for_credentials, init_pid_of, translate_pid, Method};
 use rawscm::{
     exit_group, fork, recv_credentials, recv_fds, send_credentials, send_fds, set_passcred, socketpair,
     waitid, AsFd, Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid, SocketFlags, SocketType, Ucred,
@@ -111,8 +109,8 @@ impl Tree {
             let got = rawscm::wait_readable_for(&report_rx, patience)
                 .and_then(|()| recv_credentials(&report_rx, &mut tag));
             match got {
-                Ok((_, c)) if tag[0] == b'i' => inits.push(c.pid),
-                Ok((_, c)) => worker = c.pid,
+                Ok(got) if tag[0] == b'i' => inits.push(got.credentials.pid),
+                Ok(got) => worker = got.credentials.pid,
                 Err(e) => {
                     // Leave nothing behind: the rest of the tree sees
                     // `release` close and exits by itself.
@@ -137,19 +135,9 @@ impl Drop for Tree {
     }
 }
 
-fn require_root() -> bool {
-    if !common::is_root() {
-        common::skip("needs root (CAP_SYS_ADMIN for setns and pid namespaces)");
-    }
-    common::is_root()
-}
-
 #[test]
 fn own_namespace_init_agrees_with_proc() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("own ns", || {
         let init = *nspid(1).last().unwrap();
         assert_eq!(init, 1, "/proc/1 is our namespace's init");
@@ -157,13 +145,12 @@ fn own_namespace_init_agrees_with_proc() {
             let got = init_pid_of(rawscm::getpid(), m).unwrap();
             assert_eq!(got.pid, 1, "{m:?}");
             if m == Method::Fork {
-                assert_eq!(got.via, Via::Fork);
+                assert_eq!(got.via, Method::Fork);
             }
             let me = rawscm::getpid();
             assert_eq!(translate_pid(me, me, m).unwrap().pid, me, "{m:?}");
         }
     });
-    common::assert_no_children();
 }
 
 fn check_tree(depth: usize) {
@@ -191,22 +178,14 @@ fn check_tree(depth: usize) {
 
 #[test]
 fn child_namespace_init_agrees_with_proc() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("child ns", || check_tree(1));
-    common::assert_no_children();
 }
 
 #[test]
 fn two_namespaces_deep_init_agrees_with_proc() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("nested ns", || check_tree(2));
-    common::assert_no_children();
 }
 
 #[test]
@@ -221,15 +200,11 @@ fn missing_task_is_esrch_promptly() {
         }
         assert!(start.elapsed() < Duration::from_millis(500));
     });
-    common::assert_no_children();
 }
 
 #[test]
 fn pid_not_in_that_namespace_is_esrch() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("absent pid", || {
         let tree = Tree::new(1);
         for m in methods() {
@@ -242,15 +217,11 @@ fn pid_not_in_that_namespace_is_esrch() {
             }
         }
     });
-    common::assert_no_children();
 }
 
 #[test]
 fn namespace_whose_init_has_exited_is_esrch() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     common::no_fd_leak("dead init", || {
         let (report, report_rx) = socketpair(SocketType::Datagram, SocketFlags::default()).unwrap();
         let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).unwrap();
@@ -297,7 +268,6 @@ fn namespace_whose_init_has_exited_is_esrch() {
         drop(release_tx);
         assert_eq!(waitid(holder), Ok(ExitStatus::Exited(0)));
     });
-    common::assert_no_children();
 }
 
 /// Descriptors 0..256 that are open, without allocating (for forked children).
@@ -311,10 +281,7 @@ fn open_mask() -> [bool; 256] {
 
 #[test]
 fn unprivileged_caller_gets_a_typed_error_and_leaves_nothing() {
-    let _g = common::serial();
-    if !require_root() {
-        return;
-    }
+    let Some(_g) = common::serial_as_root() else { return };
     let parent = rawscm::getpid();
     // SAFETY: the child only makes system calls and exits.
     match unsafe { fork() }.unwrap() {
@@ -342,7 +309,6 @@ fn unprivileged_caller_gets_a_typed_error_and_leaves_nothing() {
         }
         Fork::Parent(pid) => assert_eq!(waitid(pid), Ok(ExitStatus::Exited(0))),
     }
-    common::assert_no_children();
 }
 
 fn seqpacket() -> (OwnedFd, OwnedFd) {
@@ -355,8 +321,8 @@ fn handshake_delivers_the_senders_credentials() {
     let (a, b) = seqpacket();
     let deadline = Deadline::after(Duration::from_secs(5));
     std::thread::scope(|s| {
-        let sender = s.spawn(|| send_credentials_on_ping(&b, Ucred::current(), deadline));
-        assert_eq!(ping_and_recv_credentials(&a, deadline), Ok(Ucred::current()));
+        let sender = s.spawn(|| answer_with_credentials(&b, Ucred::current(), deadline));
+        assert_eq!(ask_for_credentials(&a, deadline), Ok(Ucred::current()));
         assert_eq!(sender.join().unwrap(), Ok(()));
     });
 }
@@ -367,15 +333,12 @@ fn handshake_timeouts_are_honoured_on_both_sides() {
     let (a, b) = seqpacket();
     let start = Instant::now();
     let d = Deadline::after(Duration::from_millis(150));
-    assert_eq!(send_credentials_on_ping(&b, Ucred::current(), d), Err(Error::Timeout));
+    assert_eq!(answer_with_credentials(&b, Ucred::current(), d), Err(Error::Timeout));
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(150) && took < Duration::from_secs(2), "{took:?}");
     // The receiver pings, nobody answers.
     let start = Instant::now();
-    assert_eq!(
-        ping_and_recv_credentials(&a, Deadline::after(Duration::from_millis(150))),
-        Err(Error::Timeout)
-    );
+    assert_eq!(ask_for_credentials(&a, Deadline::after(Duration::from_millis(150))), Err(Error::Timeout));
     assert!(start.elapsed() >= Duration::from_millis(150));
     drop(b);
 }
@@ -388,10 +351,7 @@ fn handshake_reports_a_peer_that_closes_early() {
         let (a, b) = seqpacket();
         drop(b);
         let start = Instant::now();
-        assert_eq!(
-            ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))),
-            Err(Error::PeerClosed)
-        );
+        assert_eq!(ask_for_credentials(&a, Deadline::after(Duration::from_secs(5))), Err(Error::PeerClosed));
         // Sender takes the ping and closes: end of stream, not a 5 s wait.
         let (a, b) = seqpacket();
         std::thread::scope(|s| {
@@ -400,7 +360,7 @@ fn handshake_reports_a_peer_that_closes_early() {
                 drop(b);
             });
             assert_eq!(
-                ping_and_recv_credentials(&a, Deadline::after(Duration::from_secs(5))),
+                ask_for_credentials(&a, Deadline::after(Duration::from_secs(5))),
                 Err(Error::PeerClosed)
             );
         });
@@ -408,7 +368,7 @@ fn handshake_reports_a_peer_that_closes_early() {
         let (a, b) = seqpacket();
         drop(a);
         assert_eq!(
-            send_credentials_on_ping(&b, Ucred::current(), Deadline::after(Duration::from_secs(5))),
+            answer_with_credentials(&b, Ucred::current(), Deadline::after(Duration::from_secs(5))),
             Err(Error::PeerClosed)
         );
         assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
@@ -421,7 +381,7 @@ fn credentials_are_missing_when_the_receiver_does_not_arm_passcred() {
     let (a, b) = seqpacket();
     let deadline = Deadline::after(Duration::from_secs(5));
     std::thread::scope(|s| {
-        let sender = s.spawn(|| send_credentials_on_ping(&b, Ucred::current(), deadline));
+        let sender = s.spawn(|| answer_with_credentials(&b, Ucred::current(), deadline));
         // A receiver done wrong: pings without SO_PASSCRED.
         send_fds(&a, b"p", &[]).unwrap();
         rawscm::wait_readable(&a, deadline).unwrap();
@@ -437,5 +397,263 @@ fn a_wrong_ping_byte_is_a_protocol_error() {
     let (a, b) = seqpacket();
     send_fds(&a, b"?", &[]).unwrap();
     let d = Deadline::after(Duration::from_secs(2));
-    assert_eq!(send_credentials_on_ping(&b, Ucred::current(), d), Err(Error::Protocol));
+    assert_eq!(answer_with_credentials(&b, Ucred::current(), d), Err(Error::Protocol));
+}
+
+/// Lookups of the fork path (and `Auto`, which is the fork path where the
+/// ioctl is missing) in a child whose SIGCHLD handling is `setup`: the own
+/// namespace's init, our own pid, and a pid that does not exist, five
+/// times over; nothing may be left behind. Returns the child's exit code.
+fn lookups_under(setup: fn() -> bool) -> ExitStatus {
+    let qemu = common::under_qemu();
+    let (status, _) = common::run_in_child(Duration::from_secs(30), move || {
+        if !setup() {
+            return 2;
+        }
+        let me = rawscm::getpid();
+        let methods: &[Method] =
+            if qemu { &[Method::Fork, Method::Auto] } else { &[Method::Fork, Method::Auto, Method::Ioctl] };
+        for round in 0..5 {
+            for (i, &m) in methods.iter().enumerate() {
+                let code = 10 * (i as i32 + 1) + round;
+                if init_pid_of(me, m).map(|t| t.pid) != Ok(1) {
+                    return code;
+                }
+                if translate_pid(me, me, m).map(|t| t.pid) != Ok(me) {
+                    return code + 100;
+                }
+                if translate_pid(me, i32::MAX - 1, m) != Err(Error::Os(Errno::ESRCH)) {
+                    return code + 150;
+                }
+            }
+        }
+        // No child of ours is left, reaped or not.
+        let left = unsafe {
+            libc::waitid(libc::P_ALL, 0, std::ptr::null_mut(), libc::WEXITED | libc::WNOHANG | libc::__WALL)
+        };
+        if left != -1 {
+            return 3;
+        }
+        0
+    });
+    status
+}
+
+#[test]
+fn lookups_work_with_sigchld_ignored() {
+    let Some(_g) = common::serial_as_root() else { return };
+    assert_eq!(*nspid(1).last().unwrap(), 1, "/proc/1 is our namespace's init");
+    fn ignore() -> bool {
+        unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) != libc::SIG_ERR }
+    }
+    assert_eq!(lookups_under(ignore), ExitStatus::Exited(0));
+}
+
+#[test]
+fn lookups_work_with_a_sigchld_handler_that_reaps_every_child() {
+    let Some(_g) = common::serial_as_root() else { return };
+    extern "C" fn reap_all(_: libc::c_int) {
+        // What many daemons do: reap whatever has ended.
+        while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
+    }
+    fn install() -> bool {
+        let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
+        sa.sa_sigaction = reap_all as *const () as usize;
+        sa.sa_flags = libc::SA_RESTART;
+        unsafe { libc::sigaction(libc::SIGCHLD, &sa, std::ptr::null_mut()) == 0 }
+    }
+    assert_eq!(lookups_under(install), ExitStatus::Exited(0));
+}
+
+#[test]
+fn concurrent_lookups_each_get_their_own_answer_and_errors_are_prompt() {
+    let Some(_g) = common::serial_as_root() else { return };
+    if common::under_qemu() {
+        common::skip("qemu-user forks unreliably from several threads at once (it locks around fork)");
+        return;
+    }
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let me = rawscm::getpid();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        // Another thread keeps forking children that live for a while: each
+        // inherits whatever socket a lookup has open at that moment.
+        let forker = s.spawn(|| {
+            let mut kids = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                // SAFETY: the child only sleeps (a system call) and exits.
+                match unsafe { fork() }.unwrap() {
+                    Fork::Child => {
+                        let ts = libc::timespec { tv_sec: 1, tv_nsec: 0 };
+                        unsafe {
+                            libc::syscall(libc::SYS_nanosleep, &ts, std::ptr::null_mut::<libc::timespec>())
+                        };
+                        exit_group(0)
+                    }
+                    Fork::Parent(pid) => kids.push(pid),
+                }
+                std::thread::sleep(Duration::from_millis(3));
+            }
+            for pid in kids {
+                let _ = waitid(pid);
+            }
+        });
+        let workers: Vec<_> = (0..8)
+            .map(|t| {
+                s.spawn(move || {
+                    for round in 0..6 {
+                        let start = Instant::now();
+                        if (t + round) % 2 == 0 {
+                            assert_eq!(translate_pid(me, me, Method::Fork).map(|t| t.pid), Ok(me));
+                        } else {
+                            // A pid that is not there: the helpers say so.
+                            let missing = i32::MAX - 1 - t;
+                            assert_eq!(
+                                translate_pid(me, missing, Method::Fork),
+                                Err(Error::Os(Errno::ESRCH))
+                            );
+                            let took = start.elapsed();
+                            assert!(
+                                took < Duration::from_millis(100),
+                                "thread {t} round {round}: error after {took:?}"
+                            );
+                        }
+                    }
+                })
+            })
+            .collect();
+        let results: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
+        stop.store(true, Ordering::Relaxed);
+        forker.join().unwrap();
+        for r in results {
+            if let Err(panic) = r {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+}
+
+#[test]
+fn a_hidepid_proc_does_not_make_a_live_namespace_dead() {
+    let Some(_g) = common::serial_as_root() else { return };
+    if common::under_qemu() {
+        common::skip("qemu-user does not know ioctl(NS_GET_PID_FROM_PIDNS): the ioctl path's liveness check not reached");
+        return;
+    }
+    let me = rawscm::getpid();
+    let expected = match init_pid_of(me, Method::Ioctl) {
+        Ok(t) => t.pid,
+        Err(Error::Os(Errno::ENOTTY | Errno::EINVAL)) => {
+            common::skip("the kernel has no NS_GET_PID_FROM_PIDNS (6.11+)");
+            return;
+        }
+        Err(e) => panic!("init_pid_of: {e}"),
+    };
+    // With pidfds (the liveness check), and without (the /proc fallback).
+    for no_pidfd in [false, true] {
+        let (status, _) = common::run_in_child(Duration::from_secs(10), move || {
+            let root = c"/";
+            let proc_ = c"proc";
+            let target = c"/proc";
+            unsafe {
+                if libc::unshare(libc::CLONE_NEWNS) != 0 {
+                    return 2;
+                }
+                if libc::mount(
+                    std::ptr::null(),
+                    root.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REC | libc::MS_PRIVATE,
+                    std::ptr::null(),
+                ) != 0
+                {
+                    return 3;
+                }
+                let opts = c"hidepid=invisible";
+                if libc::mount(proc_.as_ptr(), target.as_ptr(), proc_.as_ptr(), 0, opts.as_ptr().cast()) != 0
+                {
+                    return 4;
+                }
+            }
+            if !common::drop_privileges_in_child() {
+                return 5;
+            }
+            // Our namespace's init is invisible to us now.
+            if unsafe { libc::access(c"/proc/1/stat".as_ptr(), libc::F_OK) } == 0 && expected == 1 {
+                return 6;
+            }
+            if no_pidfd
+                && !common::fail_syscalls_in_child(&[(
+                    linux_raw_sys::general::__NR_pidfd_open as libc::c_long,
+                    libc::ENOSYS,
+                )])
+            {
+                return 7;
+            }
+            let me = rawscm::getpid(); // visible to us: our own process
+            for (i, m) in [Method::Ioctl, Method::Auto].into_iter().enumerate() {
+                if init_pid_of(me, m).map(|t| t.pid) != Ok(expected) {
+                    return 10 + i as i32;
+                }
+            }
+            0
+        });
+        assert_eq!(status, ExitStatus::Exited(0), "without pidfd_open: {no_pidfd}");
+    }
+}
+
+#[test]
+fn the_handshake_never_blocks_past_its_deadline_on_a_shared_socket() {
+    let _g = common::serial();
+    let (a, b) = seqpacket();
+    let start = Instant::now();
+    let deadline = Deadline::after(Duration::from_millis(300));
+    std::thread::scope(|s| {
+        // Two receivers share `a`; the sender answers one ping only: one
+        // receiver gets the credentials, the other must give up at the
+        // deadline instead of blocking in recvmsg after a wake-up it lost.
+        let r1 = s.spawn(|| ask_for_credentials(&a, deadline));
+        let r2 = s.spawn(|| ask_for_credentials(&a, deadline));
+        let sent = answer_with_credentials(&b, Ucred::current(), deadline);
+        let mut got = [r1.join().unwrap(), r2.join().unwrap()];
+        got.sort_by_key(|r| r.is_err());
+        assert_eq!(sent, Ok(()));
+        assert_eq!(got, [Ok(Ucred::current()), Err(Error::Timeout)]);
+    });
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+/// Queues messages on `from` (without waiting) until the socket is full.
+fn fill(from: &OwnedFd) {
+    let none = rawscm::SendControl::<0>::new();
+    let flags = rawscm::SendFlags::default() | rawscm::SendFlags::DONTWAIT;
+    while rawscm::sendmsg(from, &[rawscm::IoSlice::new(b"fill")], &none, flags).is_ok() {}
+}
+
+#[test]
+fn the_handshake_never_blocks_past_its_deadline_on_a_full_socket() {
+    let _g = common::serial();
+    let (status, took) = common::run_in_child(Duration::from_secs(5), || {
+        // The receiver's ping cannot be queued: it must wait, with the deadline.
+        let (a, _b) = seqpacket();
+        fill(&a);
+        if ask_for_credentials(&a, Deadline::after(Duration::from_millis(100))) != Err(Error::Timeout) {
+            return 10;
+        }
+        // The sender gets its ping but cannot queue the answer.
+        let (a, b) = seqpacket();
+        fill(&b);
+        let none = rawscm::SendControl::<0>::new();
+        if rawscm::sendmsg(&a, &[rawscm::IoSlice::new(b"p")], &none, Default::default()).is_err() {
+            return 11;
+        }
+        let d = Deadline::after(Duration::from_millis(100));
+        if answer_with_credentials(&b, Ucred::current(), d) != Err(Error::Timeout) {
+            return 12;
+        }
+        0
+    });
+    assert_eq!(status, ExitStatus::Exited(0));
+    assert!(took >= Duration::from_millis(200) && took < Duration::from_secs(2), "{took:?}");
 }

@@ -277,7 +277,7 @@ fn errno_values_names_and_messages_match_the_platform() {
     assert_eq!(err.to_string(), "EPERM: operation not permitted");
     assert_eq!(
         Error::TooManyFds { count: 254 }.to_string(),
-        "254 descriptors in one message; the kernel accepts at most 253"
+        "254 descriptors in one message; the kernel accepts at most SCM_MAX_FD"
     );
 }
 

@@ -8,8 +8,8 @@
 //! exits with status 1, so a broken implementation cannot report a time.
 //!
 //! This library is `#![no_std]`: it holds the timing loop, shared by the std
-//! programs (through `main_std.rs`) and the `#![no_std]` ones on rawscm's
-//! runtime (feature `rt`, through `main_rt.rs`). The rawscm workloads
+//! programs (through `main_std.rs`) and the `#![no_std]` ones on rawscm-rt
+//! (feature `rt`, through `main_rt.rs`). The rawscm workloads
 //! (`rawscm_workloads.rs`) are compiled into each rawscm program, as the
 //! peers' code is into theirs.
 
@@ -39,11 +39,11 @@ pub fn run<'a>(
     // CLOCK_MONOTONIC, read as the time left until a deadline that never
     // comes: elapsed = left at the start - left at the end.
     let clock = Deadline::after(Duration::MAX);
-    let start = clock.remaining();
+    let start = clock.remaining().map_err(|_| "clock")?;
     for _ in 0..iterations {
         iteration()?;
     }
-    Ok((start - clock.remaining()).as_nanos())
+    Ok((start - clock.remaining().map_err(|_| "clock")?).as_nanos())
 }
 
 /// `(iterations, warm-up)`, by default `(1000, 0)`.

@@ -1,10 +1,10 @@
-//! `main` of the `#![no_std]` programs on rawscm's runtime (included by
+//! `main` of the `#![no_std]` programs on rawscm-rt (included by
 //! `#[path]`): runs `rawscm_bench::run` on the command line, prints the
 //! nanoseconds, or reports the failed check and exits with status 1.
 
 use core::fmt::Write;
-use rawscm::rt::{args, Stderr, Stdout};
 use rawscm_bench::Check;
+use rawscm_rt::{args, Stderr, Stdout};
 
 /// Runs the timing loop; returns the exit status.
 pub fn main(setup: Result<impl FnMut() -> Check, &'static str>) -> i32 {

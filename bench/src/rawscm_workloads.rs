@@ -3,9 +3,9 @@
 //! `w2_rawscm_rt`).
 
 use rawscm::{
-    exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair, space_for_fds, waitid, AsFd, CmsgBuffer,
-    ExitStatus, Fork, IoSlice, IoSliceMut, OwnedFd, Received, RecvFlags, SendFlags, SocketFlags, SocketType,
-    Ucred, SPACE_CREDENTIALS,
+    exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair, space_for_fds, waitid, AsFd, ExitStatus,
+    Fork, IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, RecvFlags, SendControl, SendFlags,
+    SocketFlags, SocketType, Ucred, SPACE_CREDENTIALS,
 };
 use rawscm_bench::Check;
 
@@ -33,14 +33,14 @@ impl W1 {
     /// MSG_CMSG_CLOEXEC into a fixed buffer, checks both, and closes the
     /// received fd (when `Received` drops).
     pub fn iteration(&self) -> Check {
-        let mut control = CmsgBuffer::<SPACE>::new();
+        let mut control = SendControl::<SPACE>::new();
         control.push_fds(&[self.tx.as_fd()]).map_err(|_| "push_fds")?;
         control.push_credentials(self.me).map_err(|_| "push_credentials")?;
         if sendmsg(&self.tx, &[IoSlice::new(b"x")], &control, SendFlags::default()) != Ok(1) {
             return Err("sendmsg");
         }
         let mut byte = [0u8; 1];
-        let mut control = CmsgBuffer::<SPACE>::new();
+        let mut control = RecvControl::<SPACE>::new();
         let got: Received<1> =
             recvmsg(&self.rx, &mut [IoSliceMut::new(&mut byte)], &mut control, RecvFlags::default())
                 .map_err(|_| "recvmsg")?;

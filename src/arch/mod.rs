@@ -10,42 +10,6 @@
 //!
 //! Everywhere else the syscall instruction comes from the `syscalls` crate, or
 //! from `sc` with the `sc` feature.
-//!
-//! With the `rt` feature each file also defines `_start` through
-//! `rt_entry_asm!`.
-
-/// Defines, in assembly, the weak `_start` of `rt` programs (the given
-/// instructions, which must pass the initial stack pointer to
-/// `crate::rt::start`, named `{start}`), and a weak `rust_eh_personality`
-/// that traps: the prebuilt `core` names it in its unwind tables, and nothing
-/// unwinds with panic=abort, so it is never called. Weak, so that a program
-/// that links the C runtime and std (a test binary of a crate that enables
-/// `rt`) keeps their `_start` and personality.
-///
-/// `$t` is the assembler's symbol-type prefix (`@`, or `%` on arm, where `@`
-/// starts a comment); `$trap` an instruction that traps.
-#[cfg(all(feature = "rt", not(test)))]
-macro_rules! rt_entry_asm {
-    (type_prefix: $t:literal, trap: $trap:literal, start: [$($insn:literal),* $(,)?] $(,)?) => {
-        core::arch::global_asm!(
-            concat!(".pushsection .text._start,\"ax\",", $t, "progbits"),
-            ".weak _start",
-            concat!(".type _start, ", $t, "function"),
-            "_start:",
-            $($insn,)*
-            ".size _start, . - _start",
-            ".popsection",
-            concat!(".pushsection .text.rust_eh_personality,\"ax\",", $t, "progbits"),
-            ".weak rust_eh_personality",
-            concat!(".type rust_eh_personality, ", $t, "function"),
-            "rust_eh_personality:",
-            $trap,
-            ".size rust_eh_personality, . - rust_eh_personality",
-            ".popsection",
-            start = sym crate::rt::start,
-        );
-    };
-}
 
 #[cfg(target_arch = "aarch64")]
 #[path = "aarch64.rs"]

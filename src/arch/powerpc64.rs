@@ -6,8 +6,6 @@
 //! Clobbered by the kernel: r0, r4..r12, cr0, cr1, cr5..cr7, ctr, xer
 //! (Documentation/arch/powerpc/syscall64-abi.rst).
 //! Has `fork`. `clone(flags, stack, parent_tid, tls, child_tid)`.
-//! Entry (`_start`): r1 points at argc, then argv[], NULL, envp[], NULL;
-//! r2 (TOC) must be set from r12 by the function's global entry point.
 //!
 //! The `syscalls` crate still enables `asm_experimental_arch` here, which
 //! stable Rust refuses, although powerpc64 inline asm is stable: so the
@@ -68,28 +66,4 @@ pub(crate) unsafe fn syscall6(
         );
     }
     ret
-}
-
-// The process entry point of `rt` programs: sets the TOC pointer r2 from
-// r12, which the kernel loads with the entry address for ELFv2 binaries
-// (the global entry point convention), passes the initial stack pointer to
-// `rt::start`, aligns the stack to 16 bytes and pushes a minimal 32-byte
-// frame whose back chain is 0 (the end of the chain).
-// (See `rt_entry_asm!` in mod.rs.)
-#[cfg(all(feature = "rt", not(test)))]
-rt_entry_asm! {
-    type_prefix: "@",
-    trap: "trap",
-    start: [
-        "0: addis 2, 12, .TOC.-0b@ha",
-        "addi 2, 2, .TOC.-0b@l",
-        "mr 3, 1",
-        "clrrdi 1, 1, 4",
-        "li 0, 0",
-        "mtlr 0",
-        "stdu 0, -32(1)",
-        "bl {start}",
-        "nop",
-        "trap",
-    ],
 }

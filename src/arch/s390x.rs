@@ -4,8 +4,6 @@
 //! (-4095..=-1 is -errno); the kernel preserves every other register.
 //! Has `fork`. `clone` takes the *stack first*: `clone(stack, flags,
 //! parent_tid, child_tid, tls)`; the generic order gives EINVAL.
-//! Entry (`_start`): r15 points at argc, then argv[], NULL, envp[], NULL;
-//! a C frame needs 160 bytes of register save area below r15.
 //!
 //! The `syscalls` crate still enables `asm_experimental_arch` here, which
 //! stable Rust refuses, although s390x inline asm is stable: so the
@@ -51,23 +49,4 @@ pub(crate) unsafe fn syscall6(
         );
     }
     ret
-}
-
-// The process entry point of `rt` programs: passes the initial stack
-// pointer to `rt::start`, aligns r15 to 8 bytes and reserves the 160-byte
-// register save area a callee may use, with a back chain of 0.
-// (See `rt_entry_asm!` in mod.rs.)
-#[cfg(all(feature = "rt", not(test)))]
-rt_entry_asm! {
-    type_prefix: "@",
-    trap: ".word 0",
-    start: [
-        "lgr %r2, %r15",
-        "nill %r15, 0xfff8",
-        "aghi %r15, -160",
-        "lghi %r0, 0",
-        "stg %r0, 0(%r15)",
-        "brasl %r14, {start}",
-        ".word 0",
-    ],
 }

@@ -11,7 +11,7 @@
 
 use core::mem::size_of;
 use core::ops::Range;
-use rawscm::{BorrowedFd, CmsgBuffer, ControlMessage, ControlMessages, Error, RawFds, Ucred, SCM_MAX_FD};
+use rawscm::{BorrowedFd, ControlMessage, ControlMessages, Error, RawFds, SendControl, Ucred, SCM_MAX_FD};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 /// `sizeof(long)` (= `sizeof(size_t)` on Linux): the `CMSG_ALIGN` unit.
@@ -250,12 +250,12 @@ pub enum Op {
     Creds(Ucred),
 }
 
-/// Pushes `ops` into a `CmsgBuffer<N>`, checking after each the result
+/// Pushes `ops` into a `SendControl<N>`, checking after each the result
 /// (including the refusals: too many fds, buffer full, both leaving the
 /// buffer unchanged) and the bytes against the model's encoding; then
 /// parses the buffer back to exactly what was pushed.
 pub fn check_encoder<const N: usize>(ops: &[Op]) -> Result<(), String> {
-    let mut buf = CmsgBuffer::<N>::new();
+    let mut buf = SendControl::<N>::new();
     let mut want = Vec::<u8>::new();
     let mut pushed = Vec::<Kind>::new();
     for op in ops {

@@ -14,6 +14,8 @@
 //!   runs the tests on real 6.1 and 6.12 kernels (`RAWSCM_KERNEL_ROW=1`).
 #![allow(dead_code)]
 
+pub mod rng;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::{Mutex, MutexGuard};
@@ -75,9 +77,34 @@ pub fn skip_if_kernel_lacks(feature: &str, since: (u32, u32), detail: &str) -> b
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// Serialises the tests of one binary that count descriptors.
-pub fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+/// The preamble of every test that counts descriptors or children: it
+/// serialises the tests of one binary, and when it goes out of scope (at
+/// the end of the test, unless the test already failed) it checks that no
+/// child of this process is left, reaped or not.
+pub struct Serial(MutexGuard<'static, ()>);
+
+impl Drop for Serial {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_no_children();
+        }
+    }
+}
+
+/// See [`Serial`].
+pub fn serial() -> Serial {
+    Serial(SERIAL.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// [`serial`] for a test that needs root (`CAP_SYS_ADMIN` for `setns`,
+/// pid namespaces, mounts): `None`, after saying why, when not root.
+pub fn serial_as_root() -> Option<Serial> {
+    let guard = serial();
+    if !is_root() {
+        skip("needs root (CAP_SYS_ADMIN for setns, pid namespaces and mounts)");
+        return None;
+    }
+    Some(guard)
 }
 
 /// The descriptors open in this process now (from `/proc/self/fd`).
@@ -161,3 +188,125 @@ pub unsafe fn fork_pid1(qemu: bool) -> rawscm::Result<rawscm::Fork> {
         unsafe { rawscm::fork_new_pid_namespace() }
     }
 }
+
+/// In a forked child (raw system calls only): installs a seccomp filter
+/// under which each listed system call fails with its errno
+/// (`PR_SET_NO_NEW_PRIVS` first, so no privilege is needed). The numbers are
+/// the test binary's own architecture's. Returns false if the kernel
+/// refused. Not under qemu-user: a filter there sees the emulator's host
+/// system calls, not the guest's.
+pub fn fail_syscalls_in_child(rules: &[(libc::c_long, i32)]) -> bool {
+    use libc::{sock_filter, sock_fprog, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W};
+    let stmt = |code: u32, k: u32| sock_filter { code: code as u16, jt: 0, jf: 0, k };
+    let mut prog = [stmt(0, 0); 34];
+    // seccomp_data.nr is the first field.
+    prog[0] = stmt(BPF_LD | BPF_W | BPF_ABS, 0);
+    let mut n = 1;
+    for &(nr, errno) in rules.iter().take(16) {
+        prog[n] = sock_filter { code: (BPF_JMP | BPF_JEQ | BPF_K) as u16, jt: 0, jf: 1, k: nr as u32 };
+        prog[n + 1] =
+            stmt(BPF_RET | BPF_K, libc::SECCOMP_RET_ERRNO | (errno as u32 & libc::SECCOMP_RET_DATA));
+        n += 2;
+    }
+    prog[n] = stmt(BPF_RET | BPF_K, libc::SECCOMP_RET_ALLOW);
+    let fprog = sock_fprog { len: (n + 1) as u16, filter: prog.as_mut_ptr() };
+    unsafe {
+        libc::syscall(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+            && libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, 0, &fprog as *const sock_fprog)
+                == 0
+    }
+}
+
+/// Runs `child` in a forked child (raw system calls only, as after any fork
+/// of a threaded test) and returns its exit status and how long it took; a
+/// child still running after `limit` is killed (and reported as such).
+pub fn run_in_child(
+    limit: std::time::Duration,
+    child: impl FnOnce() -> i32,
+) -> (rawscm::ExitStatus, std::time::Duration) {
+    let start = std::time::Instant::now();
+    // SAFETY: the child runs `child`, which the caller keeps to raw system
+    // calls, then exits.
+    let pid = match unsafe { rawscm::fork() }.expect("fork") {
+        rawscm::Fork::Child => rawscm::exit_group(child()),
+        rawscm::Fork::Parent(pid) => pid,
+    };
+    loop {
+        if let Some(status) = rawscm::try_waitid(pid).expect("waitid") {
+            return (status, start.elapsed());
+        }
+        if start.elapsed() > limit {
+            let _ = rawscm::kill(pid, libc::SIGKILL as u32);
+            let status = rawscm::waitid(pid).expect("waitid");
+            return (status, start.elapsed());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+/// The path of example `name` of this package, built by `cargo test` next
+/// to the test binaries (`target/<triple>/debug/examples/<name>`).
+pub fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    dir.join("examples").join(name)
+}
+
+/// The command that runs a program of the test's own architecture: the
+/// emulator under qemu-user (`RAWSCM_RUNNER`, set by the xtask, e.g.
+/// `qemu-arm -L /usr/arm-linux-gnueabihf`), nothing natively.
+pub fn runner() -> Vec<String> {
+    std::env::var("RAWSCM_RUNNER")
+        .map(|r| r.split_whitespace().map(String::from).collect())
+        .unwrap_or_default()
+}
+
+/// Whether the program `name` can be found on `PATH` (or at that path);
+/// if not, the test skips, saying so.
+pub fn have_program(name: &str) -> bool {
+    let found = if name.contains('/') {
+        std::path::Path::new(name).exists()
+    } else {
+        std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|d| d.join(name).exists()))
+            .unwrap_or(false)
+    };
+    if !found {
+        skip(&format!("{name} is not installed (cargo xtask setup installs it)"));
+    }
+    found
+}
+
+/// A fresh directory under the system's temporary directory, removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("rawscm-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    pub fn join(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs CPython (`python3 -c <code>` with `args`), returning its stdout;
+/// panics with its stderr if it fails.
+pub fn python(code: &str, args: &[&str]) -> String {
+    let out =
+        std::process::Command::new("python3").arg("-c").arg(code).args(args).output().expect("run python3");
+    assert!(out.status.success(), "python3 failed: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+

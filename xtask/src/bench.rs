@@ -30,8 +30,8 @@ building the first time.";
 
 const MUSL: &str = "x86_64-unknown-linux-musl";
 
-/// Link flags of a libc-free static binary on rawscm's `rt` (as src/rt.rs
-/// documents them): no PIE, no libc, no crt objects, linked by rust-lld.
+/// Link flags of a libc-free static binary on rawscm-rt (as its crate docs
+/// give them): no PIE, no libc, no crt objects, linked by rust-lld.
 const RT_LINK: &[&str] = &[
     "-C",
     "relocation-model=static",

@@ -1,4 +1,5 @@
-//! `cargo xtask boot`: boots `examples/boot_init.rs` as `/init` (PID 1) of an
+//! `cargo xtask boot`: boots `rt/examples/boot_init.rs` (a rawscm-rt
+//! program, built static and non-PIE) as `/init` (PID 1) of an
 //! initramfs under qemu-system with Debian's kernel, in software emulation
 //! (TCG), reads its result lines from the serial console and fails on any
 //! failed, missing or extra line, on a timeout, or when the machine does not
@@ -20,6 +21,7 @@ use crate::util;
 const CHECKS: &[&str] = &[
     "pid1",
     "args",
+    "auxv",
     "mount-proc",
     "socketpair",
     "fork-wait",

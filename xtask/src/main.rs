@@ -1,9 +1,11 @@
 //! `cargo xtask <command>`: the project's build and test automation (std only).
 
+mod additive;
 mod bench;
 mod boot;
 mod kernels;
 mod miri;
+mod package;
 mod setup;
 mod test;
 mod tiny;
@@ -20,8 +22,11 @@ commands:
   boot     boot test under qemu-system
   kernels  the test binaries on real Linux kernels under qemu-system
            (cargo xtask kernels --help for options)
+  additive check that rawscm-rt refuses std programs and that no rawscm
+           feature gives a std program a memcpy of its own
   bench    benchmarks
-  miri     Miri checks";
+  miri     Miri checks
+  package  cargo package, publish --dry-run, docs with warnings denied, minimum Rust";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +42,8 @@ fn main() {
         "kernels" => kernels::run(rest),
         "bench" => bench::run(rest),
         "miri" => miri::run(rest),
+        "additive" => additive::in_test(),
+        "package" => package::run(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

@@ -52,6 +52,12 @@ pub const TARGETS: &[Target] = &[
     },
 ];
 
+/// Debian packages every test row needs: `systemd` for the real peers of
+/// the notify and activation tests (`systemd-notify`,
+/// `systemd-socket-activate`, `systemd-socket-proxyd`), `python3` for the
+/// CPython peers.
+pub const TEST_PACKAGES: &[&str] = &["systemd", "python3"];
+
 /// Debian packages the extra steps of `cargo xtask test` need (tiny, boot,
 /// bench): installed up front so that one `apt-get update` serves all.
 pub const EXTRA_PACKAGES: &[&str] =
@@ -109,6 +115,7 @@ impl Target {
 /// missing. Not root and a package missing: `Err` with the commands to run.
 pub fn ensure(targets: &[&Target], extras: bool, kernels: bool) -> Result<(), String> {
     let mut pkgs: Vec<String> = targets.iter().flat_map(|t| t.packages()).collect();
+    pkgs.extend(TEST_PACKAGES.iter().map(|p| p.to_string()));
     if extras {
         pkgs.extend(EXTRA_PACKAGES.iter().map(|p| p.to_string()));
     }

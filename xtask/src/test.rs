@@ -16,7 +16,7 @@ usage: cargo xtask test [options]
 
   --target <triple>  only this target (repeatable); the host triple selects the native row
   --native-only      fmt, clippy and the native tests only
-  --no-extras        skip the tiny, boot, miri and bench steps
+  --no-extras        skip the additive, package, tiny, boot, miri and bench steps
   --no-lint          skip cargo fmt and cargo clippy
   --no-sc            skip the rows of the `sc` backend
   --no-setup         do not check for missing toolchain parts and packages
@@ -35,12 +35,21 @@ type Step = fn() -> Result<(), String>;
 /// Features every test row enables (the `sc` rows add `sc`).
 const FEATURES: &str = "rawscm/std";
 
-/// The features of a test row, with the `sc` backend or not.
+/// The features of rawscm's tests in a row, with the `sc` backend or not.
 pub(crate) fn features(sc: bool) -> String {
     if sc {
         format!("{FEATURES},rawscm/sc")
     } else {
         FEATURES.to_string()
+    }
+}
+
+/// The features of rawscm-rt's tests in a row (not `std`, which it refuses).
+pub(crate) fn rt_features(sc: bool) -> &'static str {
+    if sc {
+        "rawscm/sc"
+    } else {
+        ""
     }
 }
 
@@ -149,8 +158,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         rows.extend(crate::kernels::not_run(&opts.targets));
     }
     if extras {
-        let steps: [(&str, Step); 4] = [
-            ("tiny (static binaries)", crate::tiny::in_test),
+        let steps: [(&str, Step); 6] = [
+            ("rawscm-rt refuses std; rawscm adds no memcpy", crate::additive::in_test),
+            ("package, docs, minimum Rust", crate::package::in_test),
+            ("tiny (rawscm-rt programs)", crate::tiny::in_test),
             ("boot (qemu-system)", crate::boot::in_test),
             ("miri", crate::miri::in_test),
             ("bench (build only)", crate::bench::build_only),
@@ -192,8 +203,9 @@ fn cargo(target: Option<&Target>) -> Command {
     cmd
 }
 
-/// clippy on the library for every cross target (both backends where `sc`
-/// builds), and on everything (tests, examples, xtask) natively.
+/// clippy on the libraries (rawscm, rawscm-rt) for every cross target (both
+/// backends where `sc` builds), and on everything (tests, examples, xtask)
+/// natively; the tiny step lints rawscm-rt's examples.
 fn clippy(native: bool, cross: &[&Target], sc: bool) -> Result<(), String> {
     let mut runs: Vec<(Option<&Target>, Vec<String>)> = Vec::new();
     let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -203,10 +215,11 @@ fn clippy(native: bool, cross: &[&Target], sc: bool) -> Result<(), String> {
             let features = format!("{FEATURES},rawscm/sc");
             runs.push((None, strs(&["-p", "rawscm", "--all-targets", "--features", &features])));
         }
+        runs.push((None, strs(&["-p", "rawscm-rt", "--all-targets"])));
         runs.push((None, strs(&["-p", "xtask", "--all-targets"])));
     }
     for t in cross {
-        runs.push((Some(t), strs(&["-p", "rawscm", "--lib", "--target", t.triple])));
+        runs.push((Some(t), strs(&["-p", "rawscm", "-p", "rawscm-rt", "--lib", "--target", t.triple])));
         if t.sc && sc {
             runs.push((Some(t), strs(&["-p", "rawscm", "--lib", "--target", t.triple, "--features", "sc"])));
         }
@@ -260,31 +273,46 @@ fn test_row(target: Option<&Target>, sc: bool, timeout_min: u32) -> Row {
     let _ = std::fs::remove_file(&log);
 
     let features = features(sc);
-    // timeout(1) puts cargo in a process group of its own and kills the whole
-    // group (test binaries under qemu included) when time is up.
-    let mut cmd = Command::new("timeout");
-    cmd.current_dir(util::root()).args(["--kill-after=30s", &format!("{timeout_min}m")]);
-    cmd.arg(util::cargo().get_program());
-    cmd.args(["test", "-p", "rawscm", "--no-fail-fast", "--features", &features]);
+    // rawscm's tests, then rawscm-rt's unit tests (its doc examples are not
+    // doc tests; its programs run in the tiny step). Two cargo runs: rawscm's
+    // `std` feature would bring std into rawscm-rt, which refuses it.
+    let rt_features = rt_features(sc);
+    let mut runs = vec![vec!["-p", "rawscm", "--features", features.as_str()]];
     if target.is_none() {
         // The xtask's own unit tests run natively too.
-        cmd.args(["-p", "xtask"]);
+        runs[0].extend(["-p", "xtask"]);
     }
-    cmd.env_remove("RAWSCM_QEMU");
-    if let Some(t) = target {
-        t.configure(&mut cmd);
-        cmd.args(["--target", t.triple]).env("RAWSCM_QEMU", "1");
-        // One test at a time in the guest: qemu-user forks a guest with
-        // several busy threads less reliably (it takes its own locks around
-        // fork), and many tests here fork.
-        cmd.env("RUST_TEST_THREADS", "1");
+    runs.push(vec!["-p", "rawscm-rt", "--features", rt_features]);
+    let mut success = true;
+    let mut stdout = String::new();
+    for packages in runs {
+        // timeout(1) puts cargo in a process group of its own and kills the
+        // whole group (test binaries under qemu included) when time is up.
+        let mut cmd = Command::new("timeout");
+        cmd.current_dir(util::root()).args(["--kill-after=30s", &format!("{timeout_min}m")]);
+        cmd.arg(util::cargo().get_program());
+        cmd.args(["test", "--no-fail-fast"]).args(packages);
+        cmd.env_remove("RAWSCM_QEMU").env_remove("RAWSCM_RUNNER");
+        if let Some(t) = target {
+            t.configure(&mut cmd);
+            cmd.args(["--target", t.triple]).env("RAWSCM_QEMU", "1");
+            // Tests that start a program of the target's own architecture
+            // (an example, through an activator) run it with this.
+            cmd.env("RAWSCM_RUNNER", t.runner());
+            // One test at a time in the guest: qemu-user forks a guest with
+            // several busy threads less reliably (it takes its own locks
+            // around fork), and many tests here fork.
+            cmd.env("RUST_TEST_THREADS", "1");
+        }
+        cmd.env("RAWSCM_SKIP_LOG", &log);
+        match util::run_tee(&mut cmd) {
+            Ok((ok, out)) => {
+                success &= ok;
+                stdout += &out;
+            }
+            Err(e) => return Row { name, short, note: e, failed: 1, ..Row::default() },
+        }
     }
-    cmd.env("RAWSCM_SKIP_LOG", &log);
-
-    let (success, stdout) = match util::run_tee(&mut cmd) {
-        Ok(r) => r,
-        Err(e) => return Row { name, short, note: e, failed: 1, ..Row::default() },
-    };
     let (passed, failed, ignored, results) = count(&stdout);
     let skips = std::fs::read_to_string(&log).unwrap_or_default();
     let skips: Vec<(String, String)> = skips

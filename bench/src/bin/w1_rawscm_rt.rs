@@ -1,4 +1,4 @@
-//! W1 with rawscm as a `#![no_std]` program on rawscm's runtime (feature
+//! W1 with rawscm as a `#![no_std]` program on rawscm-rt (the bench feature
 //! `rt`): see `rawscm_workloads::W1`.
 
 #![no_std]
@@ -10,7 +10,7 @@ mod main_rt;
 #[allow(dead_code)]
 mod rawscm_workloads;
 
-rawscm::rt::entry!(main);
+rawscm_rt::entry!(main);
 
 fn main() -> i32 {
     main_rt::main(rawscm_workloads::W1::new().map(|w1| move || w1.iteration()))

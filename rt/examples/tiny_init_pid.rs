@@ -4,9 +4,10 @@
 //! the child and prints the child's pid as the kernel reported it. Exit
 //! status 0 only if that pid is the one fork returned and the child exited 0.
 //!
-//! `cargo xtask tiny` builds it for every architecture (it needs
-//! `--features rt`, a static non-PIE link and `panic = "abort"`), runs it,
-//! and compares its size with the same program in C (bench/c/tiny_init_pid.c).
+//! `cargo xtask tiny` builds it for every architecture, the default way
+//! (`panic = "abort"`, nothing else) and as a static non-PIE binary for
+//! size, runs it, and compares its size with the same program in C
+//! (bench/c/tiny_init_pid.c).
 //! It is written for size: one send and one receive function serve both
 //! sides, and results become `Option`s early.
 
@@ -14,16 +15,16 @@
 #![no_main]
 
 use core::time::Duration;
-use rawscm::rt::{decimal, write_all, Stdout};
 use rawscm::{
-    exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair, wait_readable, waitid, CmsgBuffer,
-    Deadline, Fork, IoSlice, IoSliceMut, OwnedFd, Received, SocketFlags, SocketType, Ucred,
+    exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair, wait_readable, waitid, Deadline, Fork,
+    IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, SendControl, SocketFlags, SocketType, Ucred,
     SPACE_CREDENTIALS,
 };
+use rawscm_rt::{decimal, write_all, Stdout};
 
-rawscm::rt::entry!(main);
+rawscm_rt::entry!(main);
 
-type Control = CmsgBuffer<SPACE_CREDENTIALS>;
+type Control = SendControl<'static, SPACE_CREDENTIALS>;
 
 /// Sends the data byte `byte` with `control` (empty, or credentials).
 #[inline(never)]
@@ -38,8 +39,13 @@ fn send(sock: &OwnedFd, byte: u8, control: &Control) -> Option<()> {
 fn recv(sock: &OwnedFd, deadline: Deadline) -> Option<(u8, Option<Ucred>)> {
     wait_readable(sock, deadline).ok()?;
     let mut byte = [0u8; 1];
-    let got: Received<0> =
-        recvmsg(sock, &mut [IoSliceMut::new(&mut byte)], &mut Control::new(), Default::default()).ok()?;
+    let got: Received<0> = recvmsg(
+        sock,
+        &mut [IoSliceMut::new(&mut byte)],
+        &mut RecvControl::<SPACE_CREDENTIALS>::new(),
+        Default::default(),
+    )
+    .ok()?;
     Some((byte[0], got.credentials))
 }
 

@@ -49,15 +49,16 @@ use rawscm::{
     Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid, SocketFlags, SocketType,
 };
 
-/// Everything this program takes from `rawscm::rt` (which is moving to the
-/// `rawscm-rt` crate, as `rawscm::init` there), in one place.
+/// Everything this program takes from the runtime (`rawscm-rt`) and from
+/// `rawscm::init`, in one place.
 mod rt {
-    pub use rawscm::rt::{args, try_waitid_any, waitid_any};
-    use rawscm::rt::{MS_NODEV, MS_NOEXEC, MS_NOSUID};
+    pub use rawscm::init::{try_waitid_any, waitid_any};
+    use rawscm::init::{MountFlags, Reboot};
+    pub use rawscm_rt::args;
 
     /// Writes all of `bytes` to stdout (the console).
     pub fn console(bytes: &[u8]) {
-        let _ = rawscm::rt::write_all(rawscm::rt::Stdout, bytes);
+        let _ = rawscm_rt::write_all(rawscm_rt::Stdout, bytes);
     }
 
     /// Mounts a filesystem with `nosuid` (and `nodev,noexec` if `plain`).
@@ -67,17 +68,22 @@ mod rt {
         fstype: &core::ffi::CStr,
         plain: bool,
     ) -> rawscm::Result<()> {
-        let flags = if plain { MS_NOSUID | MS_NODEV | MS_NOEXEC } else { MS_NOSUID };
-        rawscm::rt::mount(source, target, fstype, flags, None)
+        let flags = if plain {
+            MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC
+        } else {
+            MountFlags::NOSUID
+        };
+        rawscm::init::mount(source, target, fstype, flags, None)
     }
 
     /// Powers the machine off; returns only the error.
     pub fn power_off() -> rawscm::Error {
-        rawscm::rt::reboot(rawscm::rt::Reboot::PowerOff)
+        let Err(e) = rawscm::init::reboot(Reboot::PowerOff);
+        e
     }
 }
 
-rawscm::rt::entry!(main, panic_handler = on_panic);
+rawscm_rt::entry!(main, panic_handler = on_panic);
 
 /// Prefix of every line the host reads.
 const PREFIX: &str = "rawscm-kernel: ";

@@ -17,15 +17,16 @@
 
 use core::fmt::{self, Write};
 use core::time::Duration;
-use rawscm::pidns::{init_pid_of, translate_pid, Method, Translated, Via};
-use rawscm::rt::{self, Reboot, MS_NODEV, MS_NOEXEC, MS_NOSUID};
+use rawscm::init::{mount, reboot, try_waitid_any, waitid_any, MountFlags, Reboot};
+use rawscm::pidns::{init_pid_of, translate_pid, Method, Translated};
 use rawscm::{
     exit_group, fork, fork_new_pid_namespace, getpid, recv_credentials, recv_fds, send_credentials, send_fds,
     set_passcred, socketpair, wait_readable_for, waitid, AsFd, Errno, Error, ExitStatus, Fork, OwnedFd, Pid,
     SocketFlags, SocketType, Ucred,
 };
+use rawscm_rt as rt;
 
-rawscm::rt::entry!(main, panic_handler = on_panic);
+rawscm_rt::entry!(main, panic_handler = on_panic);
 
 /// How long any one wait may take (software emulation is slow).
 const WAIT: Duration = Duration::from_secs(20);
@@ -121,7 +122,7 @@ fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
 }
 
 fn power_off() -> ! {
-    let err = rt::reboot(Reboot::PowerOff);
+    let Err(err) = reboot(Reboot::PowerOff);
     let mut line = Line::new();
     let _ = write!(line, "poweroff FAIL {err}");
     line.print();
@@ -137,6 +138,7 @@ fn main() -> i32 {
     say("begin");
     report("pid1", Ok(None));
     report("args", args());
+    report("auxv", auxv());
     report("mount-proc", mount_proc());
     report("socketpair", socketpair_roundtrip());
     report("fork-wait", fork_wait());
@@ -163,8 +165,20 @@ fn args() -> Check {
     Ok(None)
 }
 
+/// The auxiliary vector rawscm-rt recorded: the page size, and the vDSO
+/// that a real kernel always maps (which rawscm may use for the clock).
+fn auxv() -> Check {
+    use linux_raw_sys::auxvec::{AT_PAGESZ, AT_SYSINFO_EHDR};
+    let page = rt::auxv(AT_PAGESZ).unwrap_or(0);
+    expect(page >= 4096 && page.is_power_of_two(), "AT_PAGESZ a power of two", page as i64)?;
+    let vdso = rt::auxv(AT_SYSINFO_EHDR).unwrap_or(0);
+    expect(vdso != 0 && vdso.is_multiple_of(page), "AT_SYSINFO_EHDR a page address", vdso as i64)?;
+    Ok(None)
+}
+
 fn mount_proc() -> Check {
-    rt::mount(c"proc", c"/proc", c"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None).ctx("mount")?;
+    mount(c"proc", c"/proc", c"proc", MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC, None)
+        .ctx("mount")?;
     Ok(None)
 }
 
@@ -267,7 +281,7 @@ fn credentials(as_init: bool) -> Check {
         recv_credentials(&a, &mut [0u8; 1]).ctx("recv_credentials")
     })();
     reap_ok(child)?;
-    let (_, creds) = got?;
+    let creds = got?.credentials;
     let want = if as_init { 1 } else { child };
     expect(creds.pid == want, "the sender's pid", creds.pid as i64)?;
     expect(creds.uid == 0 && creds.gid == 0, "uid and gid 0", creds.uid as i64)?;
@@ -287,7 +301,7 @@ fn orphan_reaped() -> Check {
     reap_ok(child)?;
     expect(n? == 4, "4 bytes of pid", 0)?;
     let grandchild = Pid::from_ne_bytes(buf);
-    let reaped = rt::waitid_any().ctx("waitid(P_ALL)")?;
+    let reaped = waitid_any().ctx("waitid(P_ALL)")?;
     expect(reaped == grandchild, "the orphan reaped", reaped as i64)?;
     Ok(None)
 }
@@ -308,7 +322,7 @@ fn pidns_checks() {
         let got = (|| {
             wait_readable_for(&outer, WAIT).ctx("wait_readable")?;
             let mut seen_as = [0u8; 1];
-            let (_, creds) = recv_credentials(&outer, &mut seen_as).ctx("recv_credentials")?;
+            let creds = recv_credentials(&outer, &mut seen_as).ctx("recv_credentials")?.credentials;
             Ok((creds.pid, seen_as[0]))
         })();
         Ok((ns, outer, got))
@@ -338,7 +352,7 @@ fn pidns_checks() {
         }
     };
     if let Some(g) = g {
-        report("pidns-fork", lookup(g, ns, Method::Fork, Some(Via::Fork)));
+        report("pidns-fork", lookup(g, ns, Method::Fork, Some(Method::Fork)));
         report("pidns-auto", lookup(g, ns, Method::Auto, None));
         report("pidns-ioctl", ioctl_lookup(g, ns));
         report("pidns-translate", translated(ns, g));
@@ -373,20 +387,20 @@ fn namespace_init(sock: &OwnedFd) -> i32 {
     }
 }
 
-fn lookup(task: Pid, want: Pid, method: Method, via: Option<Via>) -> Check {
+fn lookup(task: Pid, want: Pid, method: Method, via: Option<Method>) -> Check {
     let found = init_pid_of(task, method).ctx("init_pid_of")?;
     expect(found.pid == want, "the namespace's init", found.pid as i64)?;
     if let Some(via) = via {
         expect(found.via == via, "found by the requested path", 0)?;
     }
-    Ok(Some(if found.via == Via::Ioctl { "(via ioctl)" } else { "(via fork)" }))
+    Ok(Some(if found.via == Method::Ioctl { "(via ioctl)" } else { "(via fork)" }))
 }
 
 /// `NS_GET_PID_FROM_PIDNS` exists from Linux 6.11: before, the lookup must
 /// fail with ENOTTY (or EINVAL), not give a wrong answer.
 fn ioctl_lookup(task: Pid, want: Pid) -> Check {
     match init_pid_of(task, Method::Ioctl) {
-        Ok(Translated { pid, via: Via::Ioctl }) if pid == want => {
+        Ok(Translated { pid, via: Method::Ioctl }) if pid == want => {
             Ok(Some("(kernel has NS_GET_PID_FROM_PIDNS)"))
         }
         Ok(found) => Err(Fail::Wrong("the namespace's init via ioctl", found.pid as i64)),
@@ -404,7 +418,7 @@ fn translated(ns: Pid, g: Pid) -> Check {
 }
 
 fn no_children() -> Check {
-    match rt::try_waitid_any() {
+    match try_waitid_any() {
         Err(e) if e == Error::Os(Errno::ECHILD) => Ok(None),
         Ok(pid) => Err(Fail::Wrong("no child left", pid.unwrap_or(0) as i64)),
         Err(e) => Err(Fail::Call("waitid(P_ALL, WNOHANG)", e)),
