@@ -371,7 +371,7 @@ fn supervise<const A: usize, const E: usize>(
         if eof && done {
             break;
         }
-        if grace.is_some_and(Deadline::passed) {
+        if grace.map(Deadline::passed).transpose()?.unwrap_or(false) {
             lines.flush();
             return Ok(Outcome { status: status.transpose()?, leftover: true });
         }
@@ -379,7 +379,7 @@ fn supervise<const A: usize, const E: usize>(
             lines.flush();
             return Err(Error::Protocol);
         }
-        if deadline.passed() {
+        if deadline.passed()? {
             lines.flush();
             return Ok(Outcome { status: None, leftover: false });
         }

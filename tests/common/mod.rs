@@ -25,6 +25,14 @@ pub fn under_qemu() -> bool {
     std::env::var_os("RAWSCM_QEMU").is_some()
 }
 
+/// Whether the tests run on an emulated CPU: under qemu-user, or on a real
+/// kernel under qemu-system's TCG (`RAWSCM_KERNEL_ROW`, set by the init of
+/// `cargo xtask kernels`). Time bounds meant for hardware need a margin
+/// there; the kernel's behaviour does not change.
+pub fn emulated() -> bool {
+    under_qemu() || std::env::var_os("RAWSCM_KERNEL_ROW").is_some()
+}
+
 /// Records that the current test skips, and why.
 pub fn skip(reason: &str) {
     let thread = std::thread::current();

@@ -48,8 +48,13 @@ builds (x86_64, aarch64), also with the `sc` backend. riscv64: none (Debian
 /// The prefix of the init's console lines.
 const PREFIX: &str = "rawscm-kernel: ";
 
-/// The init program (an `rt` example).
+/// The init program (an example of rawscm-rt).
 const INIT: &str = "kernel_init";
+
+/// Programs of busybox in `/bin` (symbolic links to it): `/bin/sh` for
+/// tests/exec.rs, `sleep` for tests/notify.rs, a few more for a person
+/// reading the code.
+const BUSYBOX_APPLETS: &[&str] = &["sh", "sleep", "true", "false", "cat", "echo", "ls"];
 
 /// A Debian kernel series.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -698,41 +703,63 @@ fn extract(deb: &Path, members: &[String], at: &Path) -> Result<(), String> {
 
 // ------------------------------------------------------ test binaries --
 
+/// What `cargo test --no-run` built for a target.
+#[derive(Default)]
+struct Built {
+    /// (name, path) of each test binary.
+    tests: Vec<(String, PathBuf)>,
+    /// (name, path) of each example program (tests run some of them).
+    examples: Vec<(String, PathBuf)>,
+}
+
 /// Builds the test binaries of `triple` exactly as the qemu-user row does
-/// (same command, features and linker; with `sc`, those of the `sc` row),
-/// and returns (name, path) of each.
-fn build_tests(t: &Target, sc: bool) -> Result<Vec<(String, PathBuf)>, String> {
+/// (same commands, features and linker; with `sc`, those of the `sc` row):
+/// rawscm's, and rawscm-rt's unit tests.
+fn build_tests(t: &Target, sc: bool) -> Result<Built, String> {
     let features = crate::test::features(sc);
-    let mut cmd = util::cargo();
-    t.configure(&mut cmd);
-    cmd.args(["test", "--no-run", "--message-format=json-render-diagnostics", "-p", "rawscm"]);
-    cmd.args(["--features", &features, "--target", t.triple]);
-    println!("+ {}", util::show(&cmd));
-    let out = cmd.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err("building the test binaries failed (see the log above)".into());
-    }
-    let mut bins = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Some(msg) = json::parse(line) else { continue };
-        let is_test = msg.get("profile").and_then(|p| p.get("test")) == Some(&json::Value::Bool(true));
-        if msg.get("reason").and_then(json::Value::str) != Some("compiler-artifact") || !is_test {
-            continue;
+    let mut built = Built::default();
+    for (package, features) in [("rawscm", features.as_str()), ("rawscm-rt", crate::test::rt_features(sc))] {
+        let mut cmd = util::cargo();
+        t.configure(&mut cmd);
+        cmd.args(["test", "--no-run", "--message-format=json-render-diagnostics", "-p", package]);
+        cmd.args(["--features", features, "--target", t.triple]);
+        println!("+ {}", util::show(&cmd));
+        let out = cmd.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !out.status.success() {
+            return Err("building the test binaries failed (see the log above)".into());
         }
-        let (Some(exe), Some(name)) = (
-            msg.get("executable").and_then(json::Value::str),
-            msg.get("target").and_then(|t| t.get("name")).and_then(json::Value::str),
-        ) else {
-            continue;
-        };
-        bins.push((name.to_string(), PathBuf::from(exe)));
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let Some(msg) = json::parse(line) else { continue };
+            if msg.get("reason").and_then(json::Value::str) != Some("compiler-artifact") {
+                continue;
+            }
+            let target = msg.get("target");
+            let (Some(exe), Some(name)) = (
+                msg.get("executable").and_then(json::Value::str),
+                target.and_then(|t| t.get("name")).and_then(json::Value::str),
+            ) else {
+                continue;
+            };
+            let is_test = msg.get("profile").and_then(|p| p.get("test")) == Some(&json::Value::Bool(true));
+            let kinds = match target.and_then(|t| t.get("kind")) {
+                Some(json::Value::Array(kinds)) => kinds.iter().filter_map(json::Value::str).collect(),
+                _ => Vec::new(),
+            };
+            let entry = (name.to_string(), PathBuf::from(exe));
+            if is_test {
+                built.tests.push(entry);
+            } else if kinds.contains(&"example") {
+                built.examples.push(entry);
+            }
+        }
     }
-    if bins.is_empty() {
+    if built.tests.is_empty() {
         return Err("cargo test --no-run reported no test binary".into());
     }
     // Cargo reports them in the order they finish building.
-    bins.sort();
-    Ok(bins)
+    built.tests.sort();
+    built.examples.sort();
+    Ok(built)
 }
 
 /// The tests a binary has: `<bin> --list` under the target's qemu-user.
@@ -755,7 +782,7 @@ fn parse_list(out: &str) -> Vec<String> {
 fn prepare(triple: &str, sc: bool, busybox: &Path) -> Result<Prepared, String> {
     let t = Target::find(triple).ok_or("unknown target")?;
     let init = build_static(INIT, triple)?;
-    let bins = build_tests(t, sc)?;
+    let built = build_tests(t, sc)?;
     let dir = work_dir("kernels")?.join("initramfs").join(format!("{triple}{}", if sc { "-sc" } else { "" }));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -767,22 +794,29 @@ fn prepare(triple: &str, sc: bool, busybox: &Path) -> Result<Prepared, String> {
     files.dir("sys", 0o555);
     files.dir("tmp", 0o1777);
     files.file("init", 0o755, read(&init)?);
-    files.file("bin/sh", 0o755, read(busybox)?);
+    files.file("bin/busybox", 0o755, read(busybox)?);
+    for applet in BUSYBOX_APPLETS {
+        files.symlink(&format!("bin/{applet}"), "busybox");
+    }
     let mut list = String::new();
     let mut expected = Vec::new();
     let mut needed = BTreeSet::new();
-    for (name, path) in &bins {
-        let tests = list_tests(t, path)?;
-        let stripped = dir.join(name);
+    // Test binaries in /rawscm/t, examples in /rawscm/examples: where
+    // tests/common's example() looks (beside the directory of the test).
+    let programs = built.tests.iter().map(|b| (b, "t")).chain(built.examples.iter().map(|b| (b, "examples")));
+    for ((name, path), subdir) in programs {
+        let stripped = dir.join(format!("{subdir}-{name}"));
         let mut strip = crate::tiny::objcopy()?;
         util::run(strip.arg("--strip-debug").arg(path).arg(&stripped))?;
         let data = read(&stripped)?;
         let deps = elf::deps(&data).map_err(|e| format!("{}: {e}", path.display()))?;
         needed.extend(deps.interp.map(|i| (i, true)));
         needed.extend(deps.needed.into_iter().map(|n| (n, false)));
-        files.file(&format!("rawscm/t/{name}"), 0o755, data);
-        list += &format!("/rawscm/t/{name}\n");
-        expected.push((name.clone(), tests));
+        files.file(&format!("rawscm/{subdir}/{name}"), 0o755, data);
+        if subdir == "t" {
+            list += &format!("/rawscm/t/{name}\n");
+            expected.push((name.clone(), list_tests(t, path)?));
+        }
     }
     files.file("rawscm/list", 0o644, list.into_bytes());
     if let Some((gnu, _)) = t.gnu {
@@ -848,6 +882,10 @@ impl Files {
             }
         }
         self.entries.insert(path.to_string(), (0o040000 | mode, (0, 0), Vec::new()));
+    }
+
+    fn symlink(&mut self, path: &str, target: &str) {
+        self.entries.insert(path.to_string(), (0o120777, (0, 0), target.as_bytes().to_vec()));
     }
 
     fn device(&mut self, path: &str, mode: u32, dev: (u32, u32)) {
