@@ -4,10 +4,11 @@
 //! emulation (TCG). Also the real-kernel rows of `cargo xtask test`.
 //!
 //! Per target: `cargo test --no-run` builds the same binaries as the
-//! qemu-user row; each binary's expected tests come from `--list` (run under
-//! qemu-user); the binaries (debug info stripped), their ELF loader and
-//! shared libraries (gnu targets, from `/usr/<gnu>/lib`), busybox as
-//! `/bin/sh` and `examples/kernel_init.rs` as `/init` go into a newc cpio.
+//! qemu-user row (rawscm's and rawscm-rt's); each binary's expected tests
+//! come from `--list` (run under qemu-user); the binaries and the examples
+//! tests start (debug info stripped), their ELF loader and shared libraries
+//! (gnu targets, from `/usr/<gnu>/lib`), busybox in `/bin` and
+//! `rt/examples/kernel_init.rs` as `/init` go into a newc cpio.
 //! The init runs every binary and reports on the console (see its docs); the
 //! host compares each binary's result lines with its test list. A missing,
 //! extra or garbled result, a failed test, a binary's non-zero exit, a
@@ -17,8 +18,8 @@
 //! Kernels, busybox: `apt-get download` of Debian's packages (the newest
 //! the archive has: the kernel package is the dependency of the flavour's
 //! metapackage), foreign architectures added with `dpkg --add-architecture`
-//! when missing; only `./boot/*` (and busybox's binary) is extracted, into
-//! `target/xtask/kernels/`, and kept for the next run.
+//! when missing; only the kernel image and config (and busybox's binary)
+//! are extracted, into `target/xtask/kernels/`, and kept for the next run.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
