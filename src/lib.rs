@@ -149,9 +149,11 @@
 //! `unsafe fn` too (`sys::close`, `sys::clone`, `sys::dup3`, ...).
 //!
 //! # Architectures and kernels
-//! x86_64, x86 (i686), aarch64, arm (armv7), riscv64, powerpc64le and s390x,
-//! on stable Rust. Linux 4.3+ (i386 needs the direct socket system calls of
-//! 4.3). Newer calls report `ENOSYS`, `ENOPROTOOPT` or `EINVAL` on older
+//! x86_64, x86 (i686), aarch64, arm (armv7), riscv64, powerpc64 (both
+//! endiannesses), powerpc (32-bit, big-endian) and s390x, on stable Rust
+//! (the `rust-version`; on powerpc and powerpc64 Rust 1.95, the first with
+//! their inline assembly stable, which the syscall instruction there is).
+//! Linux 4.3+ (i386 needs the direct socket system calls of 4.3). Newer calls report `ENOSYS`, `ENOPROTOOPT` or `EINVAL` on older
 //! kernels: `pidfd_open` and `clone3` 5.3, `close_range` 5.9, `SO_PASSPIDFD`
 //! and `SO_PEERPIDFD` 6.5, `NS_GET_PID_FROM_PIDNS` 6.11 (the lookup falls
 //! back), `SO_PASSRIGHTS` 6.16.

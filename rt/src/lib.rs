@@ -70,7 +70,8 @@
 //! and build it as any program: `cargo build --release --target
 //! x86_64-unknown-linux-musl` (or `i686`/`aarch64-unknown-linux-musl`,
 //! `armv7-unknown-linux-gnueabihf`, `riscv64gc-unknown-linux-gnu`,
-//! `powerpc64le-unknown-linux-gnu`, `s390x-unknown-linux-gnu`,
+//! `powerpc64le-unknown-linux-gnu`, `powerpc64-unknown-linux-gnu`,
+//! `powerpc-unknown-linux-gnu`, `s390x-unknown-linux-gnu`,
 //! `x86_64-unknown-linux-gnu`, with the target's linker configured as for
 //! any cross build). `panic = "abort"` is needed: nothing can unwind here.
 //!
@@ -101,7 +102,14 @@
 //! ```
 //! Compiled with `-C relocation-model=static` in `RUSTFLAGS`, this crate
 //! leaves the relocation code out (its build script sees the flag), so such
-//! binaries do not pay for it. `cargo xtask tiny` builds
+//! binaries do not pay for it.
+//!
+//! On `powerpc64-unknown-linux-gnu` (big-endian, the ELFv1 ABI) link with
+//! GNU ld instead: lld marks its output ELFv2, and its calls land on the
+//! functions' descriptors (`.opd`) rather than their code. The cross gcc
+//! does it without crt objects: `-C linker=powerpc64-linux-gnu-gcc -C
+//! link-self-contained=no -C link-arg=-nostartfiles` (and `-C
+//! link-arg=-static-pie` for a static PIE). `cargo xtask tiny` builds
 //! `examples/tiny_init_pid.rs` both ways for every architecture and prints
 //! the sizes.
 

@@ -14,12 +14,18 @@
 //!
 //! So [`relocate`] and everything it calls until it is done:
 //! - form addresses only PC-relatively (statics private to this module,
-//!   string literals) or from the kernel's values (the initial stack, the
-//!   auxiliary vector, the program headers it points to);
+//!   through `run_time_address!`) or from the kernel's values (the initial
+//!   stack, the auxiliary vector, the program headers it points to);
 //! - read no static holding an address, call no function through a pointer,
 //!   make no trait-object call and do no formatting;
 //! - cannot panic (the panic handler formats), and fail with a plain
-//!   `write(2)` of a literal and `exit_group(127)`.
+//!   `write(2)` of a message (a private static, `text!`) and
+//!   `exit_group(127)`.
+//!
+//! On 32-bit powerpc, position-independent code takes the address of every
+//! static and string literal from a table (`.got2`, through r30) whose words
+//! are themselves relocated: so there the two macros form the addresses in
+//! assembly, and no plain `&STATIC` or `b"literal"` may appear on the way.
 //!
 //! It is idempotent: it first checks whether a word with a relative
 //! relocation already holds its run-time value, because a second pass
@@ -63,16 +69,17 @@ mod consts {
     /// `DT_RELRENT`: size of one `RELR` entry (elf.h).
     pub(crate) const DT_RELRENT: usize = 37;
     /// `R_X86_64_NONE`, `R_386_NONE`, `R_AARCH64_NONE`, `R_ARM_NONE`,
-    /// `R_RISCV_NONE`, `R_PPC64_NONE`, `R_390_NONE`: all 0 (elf.h).
+    /// `R_RISCV_NONE`, `R_PPC_NONE`, `R_PPC64_NONE`, `R_390_NONE`: all 0
+    /// (elf.h).
     pub(crate) const R_NONE: u32 = 0;
-    /// `R_PPC64_RELATIVE` (elf.h: `#define R_PPC64_RELATIVE R_PPC_RELATIVE`,
-    /// 22).
-    #[cfg(target_arch = "powerpc64")]
+    /// `R_PPC_RELATIVE` (elf.h: 22, "Adjust by program base"), and
+    /// `R_PPC64_RELATIVE` (elf.h: `#define R_PPC64_RELATIVE R_PPC_RELATIVE`).
+    #[cfg(any(target_arch = "powerpc", target_arch = "powerpc64"))]
     pub(crate) const R_RELATIVE: u32 = 22;
     /// `R_390_RELATIVE` (elf.h: 12, "Adjust by program base").
     #[cfg(target_arch = "s390x")]
     pub(crate) const R_RELATIVE: u32 = 12;
-    #[cfg(not(any(target_arch = "powerpc64", target_arch = "s390x")))]
+    #[cfg(not(any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "s390x")))]
     pub(crate) use linux_raw_sys::elf::R_RELATIVE;
 }
 
@@ -183,8 +190,66 @@ mod imp {
     use core::ffi::c_char;
     use core::mem::size_of;
     use core::ptr::{read_volatile, with_exposed_provenance, with_exposed_provenance_mut, write_volatile};
-    use linux_raw_sys::auxvec::{AT_NULL, AT_PHDR, AT_PHENT, AT_PHNUM};
-    use linux_raw_sys::elf::{Elf_Dyn, Elf_Phdr, Elf_Rel, Elf_Rela, PT_DYNAMIC, PT_PHDR};
+    use linux_raw_sys::auxvec::{AT_NULL, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM};
+    use linux_raw_sys::elf::{
+        Elf_Dyn, Elf_Ehdr, Elf_Phdr, Elf_Rel, Elf_Rela, ELFMAG, PT_DYNAMIC, PT_LOAD, PT_PHDR,
+    };
+
+    /// The run-time address (`*const T`) of `$s`, a static of this module,
+    /// formed from the program counter, so right before relocation too.
+    ///
+    /// On 32-bit powerpc, position-independent code would load it from
+    /// `.got2`, which holds link-time addresses until relocation is done: so
+    /// it is formed here in assembly (`bcl` to the next instruction, whose
+    /// address lands in the link register, plus the link-time distance to
+    /// `$s`: `R_PPC_REL16_HA`/`_LO`, which the linker resolves; `addi` with
+    /// a register other than r0, which would read as 0). Elsewhere the
+    /// compiler forms the address of a private static PC-relatively itself
+    /// (or from the TOC pointer on powerpc64, which is the run-time one).
+    macro_rules! run_time_address {
+        ($s:path) => {{
+            #[cfg(target_arch = "powerpc")]
+            let address = {
+                let address: usize;
+                // (The macro may be used inside an `unsafe` block.)
+                // SAFETY: reads the program counter (through the link
+                // register, declared clobbered) and adds a link-time
+                // constant; touches no memory.
+                #[allow(unused_unsafe)]
+                unsafe {
+                    core::arch::asm!(
+                        "bcl 20, 31, 1f",
+                        "1: mflr {a}",
+                        "addis {a}, {a}, ({s} - 1b)@ha",
+                        "addi {a}, {a}, ({s} - 1b)@l",
+                        a = out(reg_nonzero) address,
+                        s = sym $s,
+                        out("lr") _,
+                        options(nomem, nostack, preserves_flags),
+                    );
+                }
+                (&raw const $s).with_addr(address)
+            };
+            #[cfg(not(target_arch = "powerpc"))]
+            let address = &raw const $s;
+            address
+        }};
+    }
+
+    /// The bytes of the literal `$text`, kept in a static private to this
+    /// module and read through its run-time address (`run_time_address!`).
+    macro_rules! text {
+        ($text:literal) => {{
+            static TEXT: [u8; $text.len()] = *$text;
+            let address = run_time_address!(TEXT);
+            // (The macro may be used inside an `unsafe` block.)
+            // SAFETY: the static's run-time address; it lives for the whole
+            // program and is never written.
+            #[allow(unused_unsafe)]
+            let text: &'static [u8] = unsafe { &*address };
+            text
+        }};
+    }
 
     /// A byte, and a word that holds its address: in a PIE the linker can
     /// only store that with a relative relocation, so the word holds the
@@ -201,8 +266,8 @@ mod imp {
         // SAFETY: reads the word of `ANCHOR_ADDRESS` as an integer (which
         // any bit pattern is), volatile so that the compiler reads memory
         // rather than assume the initializer it knows.
-        let stored = unsafe { read_volatile((&raw const ANCHOR_ADDRESS).cast::<usize>()) };
-        stored == (&raw const ANCHOR).addr()
+        let stored = unsafe { read_volatile(run_time_address!(ANCHOR_ADDRESS).cast::<usize>()) };
+        stored == run_time_address!(ANCHOR).addr()
     }
 
     /// Applies the program's relative relocations unless that is done
@@ -218,31 +283,38 @@ mod imp {
             return;
         }
         // SAFETY: `argv` is on the initial stack (the caller's contract).
-        let (phdr, phnum, phent) = unsafe { program_headers(argv) };
-        if phdr == 0 || phent != size_of::<Elf_Phdr>() {
-            fail(b"no program headers in the auxiliary vector\n");
+        let aux = unsafe { auxiliary(argv) };
+        if aux.phdr == 0 || aux.phent != size_of::<Elf_Phdr>() {
+            fail(text!(b"no program headers in the auxiliary vector\n"));
         }
-        let (mut base, mut dynamic) = (None, None);
-        for i in 0..phnum {
+        let (mut base, mut dynamic, mut first_load) = (None, None, None);
+        for i in 0..aux.phnum {
             // SAFETY: the kernel's AT_PHDR and AT_PHNUM describe the
             // program's headers, mapped and of this layout (AT_PHENT).
-            let ph = unsafe { &*with_exposed_provenance::<Elf_Phdr>(phdr).add(i) };
-            if ph.p_type == PT_PHDR {
-                base = Some(phdr.wrapping_sub(ph.p_vaddr));
-            } else if ph.p_type == PT_DYNAMIC {
-                dynamic = Some(ph.p_vaddr);
+            let ph = unsafe { &*with_exposed_provenance::<Elf_Phdr>(aux.phdr).add(i) };
+            match ph.p_type {
+                PT_PHDR => base = Some(aux.phdr.wrapping_sub(ph.p_vaddr)),
+                PT_DYNAMIC => dynamic = Some(ph.p_vaddr),
+                PT_LOAD if ph.p_offset == 0 => first_load = Some(ph.p_vaddr),
+                _ => {}
             }
         }
-        let (Some(base), Some(dynamic)) = (base, dynamic) else {
-            fail(b"a PIE needs PT_PHDR and PT_DYNAMIC program headers\n");
+        let Some(dynamic) = dynamic else {
+            fail(text!(b"a PIE needs a PT_DYNAMIC program header\n"));
+        };
+        // Without PT_PHDR (GNU ld's powerpc64 -static-pie has none), from
+        // the ELF header.
+        // SAFETY: AT_PHDR, AT_PHNUM and AT_PHENT are the kernel's.
+        let Some(base) = base.or_else(|| unsafe { base_from_elf_header(&aux, first_load?) }) else {
+            fail(text!(b"a PIE needs PT_PHDR, or its ELF header mapped before the program headers\n"));
         };
         // SAFETY: PT_DYNAMIC is mapped at its link-time address plus the
-        // load base (computed from PT_PHDR), and ends with DT_NULL.
+        // load base, and ends with DT_NULL.
         let t = match tables(unsafe { DynEntries::new(base.wrapping_add(dynamic)) }) {
             Ok(t) => t,
-            Err(Refusal::EntrySize) => fail(b"unexpected relocation entry size\n"),
-            Err(Refusal::Plt) => fail(b"PLT relocations need a dynamic linker\n"),
-            Err(Refusal::TextRel) => fail(b"relocations of read-only segments (DT_TEXTREL)\n"),
+            Err(Refusal::EntrySize) => fail(text!(b"unexpected relocation entry size\n")),
+            Err(Refusal::Plt) => fail(text!(b"PLT relocations need a dynamic linker\n")),
+            Err(Refusal::TextRel) => fail(text!(b"relocations of read-only segments (DT_TEXTREL)\n")),
         };
         // SAFETY: the tables the dynamic section describes, mapped at
         // their link-time address plus `base`; the words they name are the
@@ -250,12 +322,56 @@ mod imp {
         unsafe { apply(base, &t) };
     }
 
-    /// AT_PHDR, AT_PHNUM and AT_PHENT from the auxiliary vector (0 for a
-    /// missing one).
+    /// What the start-up needs from the auxiliary vector (0 for a missing
+    /// entry).
+    struct Auxiliary {
+        /// AT_PHDR: the run-time address of the program headers.
+        phdr: usize,
+        /// AT_PHNUM: how many there are.
+        phnum: usize,
+        /// AT_PHENT: the size of one.
+        phent: usize,
+        /// AT_PAGESZ: the page size.
+        page: usize,
+    }
+
+    /// The load base of a program without a PT_PHDR header, from its ELF
+    /// header, or `None` when that is not where it must be.
+    ///
+    /// The header is file offset 0, which the loadable segment at offset 0
+    /// (link-time address `first_load`) maps at the start of a page (a
+    /// loadable segment's address and offset agree modulo the page size,
+    /// and the load base is page-aligned); the program headers follow it
+    /// (`e_phoff`), within the first page in every layout that linkers
+    /// make. So the header is the start of the page that holds AT_PHDR,
+    /// which is mapped: it is read there, and taken only if it is an ELF
+    /// header whose program headers are the kernel's.
+    ///
+    /// # Safety
+    /// `aux` holds the kernel's AT_PHDR, AT_PHNUM, AT_PHENT and AT_PAGESZ.
+    unsafe fn base_from_elf_header(aux: &Auxiliary, first_load: usize) -> Option<usize> {
+        if !aux.page.is_power_of_two() {
+            return None;
+        }
+        let header = aux.phdr & !(aux.page - 1);
+        // SAFETY: the start of the page holding the program headers, which
+        // the kernel mapped; an ELF header, if anything, is plain integers.
+        let ehdr = unsafe { &*with_exposed_provenance::<Elf_Ehdr>(header) };
+        // Compared as one integer: no constant array, whose address this
+        // code could not form on every architecture before relocation.
+        let magic = u32::from_ne_bytes([ehdr.e_ident[0], ehdr.e_ident[1], ehdr.e_ident[2], ehdr.e_ident[3]]);
+        let is_ours = magic == u32::from_ne_bytes(ELFMAG)
+            && header.wrapping_add(ehdr.e_phoff) == aux.phdr
+            && usize::from(ehdr.e_phnum) == aux.phnum
+            && usize::from(ehdr.e_phentsize) == aux.phent;
+        is_ours.then(|| header.wrapping_sub(first_load))
+    }
+
+    /// AT_PHDR, AT_PHNUM, AT_PHENT and AT_PAGESZ from the auxiliary vector.
     ///
     /// # Safety
     /// `argv` is the `argv` of the initial stack.
-    unsafe fn program_headers(argv: *const *const c_char) -> (usize, usize, usize) {
+    unsafe fn auxiliary(argv: *const *const c_char) -> Auxiliary {
         // SAFETY: the initial stack: argv[], NULL, envp[], NULL, then
         // (type, value) pairs up to AT_NULL; every read is at or before the
         // terminator it looks for.
@@ -268,18 +384,19 @@ mod imp {
                 }
                 p = p.add(1);
             }
-            let (mut phdr, mut phnum, mut phent) = (0, 0, 0);
+            let mut aux = Auxiliary { phdr: 0, phnum: 0, phent: 0, page: 0 };
             while *p != AT_NULL as usize {
                 let value = *p.add(1);
                 match *p {
-                    t if t == AT_PHDR as usize => phdr = value,
-                    t if t == AT_PHNUM as usize => phnum = value,
-                    t if t == AT_PHENT as usize => phent = value,
+                    t if t == AT_PHDR as usize => aux.phdr = value,
+                    t if t == AT_PHNUM as usize => aux.phnum = value,
+                    t if t == AT_PHENT as usize => aux.phent = value,
+                    t if t == AT_PAGESZ as usize => aux.page = value,
                     _ => {}
                 }
                 p = p.add(2);
             }
-            (phdr, phnum, phent)
+            aux
         }
     }
 
@@ -326,7 +443,9 @@ mod imp {
                 match r.type_() {
                     R_RELATIVE => relocate_word(base, r.r_offset, Some(r.r_addend)),
                     R_NONE => {}
-                    _ => fail(b"a relocation other than RELATIVE: this program needs a dynamic linker\n"),
+                    _ => fail(text!(
+                        b"a relocation other than RELATIVE: this program needs a dynamic linker\n"
+                    )),
                 }
             }
             for i in 0..t.rel_size / size_of::<Elf_Rel>() {
@@ -334,7 +453,9 @@ mod imp {
                 match r.type_() {
                     R_RELATIVE => relocate_word(base, r.r_offset, None),
                     R_NONE => {}
-                    _ => fail(b"a relocation other than RELATIVE: this program needs a dynamic linker\n"),
+                    _ => fail(text!(
+                        b"a relocation other than RELATIVE: this program needs a dynamic linker\n"
+                    )),
                 }
             }
             let relr = with_exposed_provenance::<usize>(base.wrapping_add(t.relr));
@@ -352,7 +473,7 @@ mod imp {
     unsafe fn relocate_word(base: usize, offset: usize, addend: Option<usize>) {
         let word = with_exposed_provenance_mut::<usize>(base.wrapping_add(offset));
         if !word.is_aligned() {
-            fail(b"a misaligned relocation\n");
+            fail(text!(b"a misaligned relocation\n"));
         }
         // SAFETY: the caller's contract; aligned (checked). Volatile: the
         // words are the program's relocated data (immutable statics among
@@ -368,14 +489,15 @@ mod imp {
     }
 
     /// Ends start-up: `rawscm-rt: cannot start: <why>` on stderr, exit
-    /// status 127 (as a shell reports a program it cannot run).
+    /// status 127 (as a shell reports a program it cannot run). `why` comes
+    /// from `text!`, whose address is right before relocation.
     #[cold]
     #[inline(never)]
     fn fail(why: &[u8]) -> ! {
         // SAFETY: fd 2 is only written to; if it is not open, write fails
         // with EBADF, which is ignored (there is nowhere else to report).
         let stderr = unsafe { rawscm::BorrowedFd::borrow_raw(2) };
-        let _ = rawscm::write(stderr, b"rawscm-rt: cannot start: ");
+        let _ = rawscm::write(stderr, text!(b"rawscm-rt: cannot start: "));
         let _ = rawscm::write(stderr, why);
         rawscm::exit_group(127)
     }

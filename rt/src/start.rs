@@ -74,16 +74,17 @@ unsafe fn start(argv: *const *const c_char) -> ! {
 /// # Safety
 /// Only the crt objects' `_start` may call it, once, with the `argv` the
 /// kernel passed.
-#[cfg(not(any(test, all(target_arch = "powerpc64", target_env = "gnu"))))]
+#[cfg(not(any(test, all(any(target_arch = "powerpc", target_arch = "powerpc64"), target_env = "gnu"))))]
 #[unsafe(no_mangle)]
 unsafe extern "C" fn __libc_start_main(_main: usize, _argc: c_int, argv: *const *const c_char) -> c_int {
     // SAFETY: the caller's contract.
     unsafe { start(argv) }
 }
 
-/// glibc's `__libc_start_main` on powerpc, which has its own signature:
-/// `__libc_start_main(argc, argv, envp, auxv, rtld_fini, stinfo,
-/// stack_on_entry)`. A dynamic linker passes the first five; in a static
+/// glibc's `__libc_start_main` on powerpc (32- and 64-bit, either
+/// endianness: `sysdeps/unix/sysv/linux/powerpc/libc-start.c`), which has
+/// its own signature: `__libc_start_main(argc, argv, envp, auxv, rtld_fini,
+/// stinfo, stack_on_entry)`, the seven in r3..r9. A dynamic linker passes the first five; in a static
 /// program only `stack_on_entry` (the stack pointer at `_start`) is valid,
 /// and its first word is then `argc`, not the NULL back chain that a
 /// dynamic linker leaves there. glibc tells the two apart the same way.
@@ -91,7 +92,7 @@ unsafe extern "C" fn __libc_start_main(_main: usize, _argc: c_int, argv: *const 
 /// # Safety
 /// Only the crt objects' `_start` may call it, once, with the registers the
 /// kernel or the dynamic linker set.
-#[cfg(all(not(test), target_arch = "powerpc64", target_env = "gnu"))]
+#[cfg(all(not(test), any(target_arch = "powerpc", target_arch = "powerpc64"), target_env = "gnu"))]
 #[unsafe(no_mangle)]
 unsafe extern "C" fn __libc_start_main(
     _argc: c_int,

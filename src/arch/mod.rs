@@ -5,8 +5,8 @@
 //!   architecture has none (then `clone(SIGCHLD)` is used),
 //! - `CLONE_STACK_FIRST`: whether `clone` takes the stack before the flags
 //!   (s390x does),
-//! - on powerpc64 and s390x, the syscall instruction itself, because the
-//!   `syscalls` crate needs a nightly feature there.
+//! - on powerpc, powerpc64 and s390x, the syscall instruction itself,
+//!   because the `syscalls` crate needs a nightly feature there.
 //!
 //! Everywhere else the syscall instruction comes from the `syscalls` crate, or
 //! from `sc` with the `sc` feature.
@@ -17,8 +17,8 @@ mod imp;
 #[cfg(target_arch = "arm")]
 #[path = "arm.rs"]
 mod imp;
-#[cfg(target_arch = "powerpc64")]
-#[path = "powerpc64.rs"]
+#[cfg(any(target_arch = "powerpc", target_arch = "powerpc64"))]
+#[path = "powerpc.rs"]
 mod imp;
 #[cfg(target_arch = "riscv64")]
 #[path = "riscv64.rs"]
@@ -36,6 +36,7 @@ mod imp;
 #[cfg(not(any(
     target_arch = "aarch64",
     target_arch = "arm",
+    target_arch = "powerpc",
     target_arch = "powerpc64",
     target_arch = "riscv64",
     target_arch = "s390x",
@@ -44,14 +45,11 @@ mod imp;
 )))]
 compile_error!(
     "rawscm supports Linux on x86_64, x86 (i686), aarch64, arm (armv7), riscv64, \
-     powerpc64 and s390x"
+     powerpc64 (both endiannesses), powerpc (32-bit) and s390x"
 );
 
 #[cfg(not(target_os = "linux"))]
 compile_error!("rawscm issues Linux system calls and only builds for target_os = \"linux\"");
-
-#[cfg(all(target_arch = "powerpc64", target_endian = "big"))]
-compile_error!("rawscm supports powerpc64 little-endian (powerpc64le) only");
 
 pub(crate) use imp::FORK_NR;
 
@@ -83,12 +81,15 @@ compile_error!(
 ))]
 pub(crate) use sc::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 
-#[cfg(all(not(feature = "sc"), not(any(target_arch = "powerpc64", target_arch = "s390x"))))]
+#[cfg(all(
+    not(feature = "sc"),
+    not(any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "s390x"))
+))]
 pub(crate) use syscalls::raw::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 
 /// `syscall0`..`syscall5` on top of an architecture's own `syscall6`:
 /// unused argument registers are passed as zero, which the kernel ignores.
-#[cfg(any(target_arch = "powerpc64", target_arch = "s390x"))]
+#[cfg(any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "s390x"))]
 mod fewer_args {
     #![allow(clippy::missing_safety_doc)]
     use super::imp::syscall6;
@@ -125,5 +126,5 @@ mod fewer_args {
         unsafe { syscall6(n, a, b, c, d, e, 0) }
     }
 }
-#[cfg(any(target_arch = "powerpc64", target_arch = "s390x"))]
+#[cfg(any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "s390x"))]
 pub(crate) use fewer_args::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};

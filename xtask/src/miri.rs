@@ -5,8 +5,10 @@
 //!
 //! Runs, with the nightly toolchain:
 //! - `cargo +nightly miri test -p rawscm --lib cmsg` on the host, on
-//!   i686-unknown-linux-gnu (32-bit layout) and on s390x-unknown-linux-gnu
-//!   (big-endian); Miri interprets foreign targets, no emulator needed;
+//!   i686-unknown-linux-gnu (32-bit layout), on s390x-unknown-linux-gnu
+//!   (big-endian) and on powerpc-unknown-linux-gnu (both: the 12-byte
+//!   `cmsghdr` with big-endian words, the only such target); Miri
+//!   interprets foreign targets, no emulator needed;
 //! - `cargo +nightly miri test -p rawscm --test cmsg_prop` on the host, with
 //!   `PROPTEST_CASES=8` (Miri is slow) and `-Zmiri-disable-isolation` (the
 //!   test opens /dev/null for descriptors to encode).
@@ -22,12 +24,12 @@ use std::process::Command;
 const TOOLCHAIN: &str = "nightly";
 const COMPONENTS: [&str; 2] = ["miri", "rust-src"];
 /// Foreign targets the unit tests are also interpreted for.
-const CROSS: [&str; 2] = ["i686-unknown-linux-gnu", "s390x-unknown-linux-gnu"];
+const CROSS: [&str; 3] = ["i686-unknown-linux-gnu", "s390x-unknown-linux-gnu", "powerpc-unknown-linux-gnu"];
 
 const USAGE: &str = "usage: cargo xtask miri
 
-Runs the control-message unit tests under Miri on the host, i686 (32-bit)
-and s390x (big-endian), and the property tests of tests/cmsg_prop.rs on
+Runs the control-message unit tests under Miri on the host, i686 (32-bit),
+s390x (big-endian) and powerpc (32-bit big-endian), and the property tests of tests/cmsg_prop.rs on
 the host, with the nightly toolchain (miri and rust-src are installed with
 rustup when missing and running as root).";
 

@@ -19,36 +19,60 @@ pub struct Target {
     pub gnu: Option<(&'static str, &'static str)>,
     /// Whether the `sc` syscall backend builds here (tested as a second row).
     pub sc: bool,
+    /// Whether `rust-lld` links this target's programs without crt objects
+    /// (`cargo xtask tiny`). Not powerpc64 big-endian, whose ELFv1 objects
+    /// lld links wrongly (it marks the output ELFv2, and its branches to a
+    /// function reach the function's descriptor in `.opd`, not its code):
+    /// there GNU ld does it, through the cross gcc.
+    pub lld: bool,
 }
 
 /// Every cross target, in the order the matrix runs them.
 pub const TARGETS: &[Target] = &[
-    Target { triple: "x86_64-unknown-linux-musl", qemu: "qemu-x86_64", gnu: None, sc: true },
-    Target { triple: "i686-unknown-linux-musl", qemu: "qemu-i386", gnu: None, sc: false },
-    Target { triple: "aarch64-unknown-linux-musl", qemu: "qemu-aarch64", gnu: None, sc: true },
+    Target { triple: "x86_64-unknown-linux-musl", qemu: "qemu-x86_64", gnu: None, sc: true, lld: true },
+    Target { triple: "i686-unknown-linux-musl", qemu: "qemu-i386", gnu: None, sc: false, lld: true },
+    Target { triple: "aarch64-unknown-linux-musl", qemu: "qemu-aarch64", gnu: None, sc: true, lld: true },
     Target {
         triple: "armv7-unknown-linux-gnueabihf",
         qemu: "qemu-arm",
         gnu: Some(("arm-linux-gnueabihf", "armhf")),
         sc: false,
+        lld: true,
     },
     Target {
         triple: "riscv64gc-unknown-linux-gnu",
         qemu: "qemu-riscv64",
         gnu: Some(("riscv64-linux-gnu", "riscv64")),
         sc: true,
+        lld: true,
     },
     Target {
         triple: "powerpc64le-unknown-linux-gnu",
         qemu: "qemu-ppc64le",
         gnu: Some(("powerpc64le-linux-gnu", "ppc64el")),
         sc: false,
+        lld: true,
     },
     Target {
         triple: "s390x-unknown-linux-gnu",
         qemu: "qemu-s390x",
         gnu: Some(("s390x-linux-gnu", "s390x")),
         sc: false,
+        lld: true,
+    },
+    Target {
+        triple: "powerpc64-unknown-linux-gnu",
+        qemu: "qemu-ppc64",
+        gnu: Some(("powerpc64-linux-gnu", "ppc64")),
+        sc: false,
+        lld: false,
+    },
+    Target {
+        triple: "powerpc-unknown-linux-gnu",
+        qemu: "qemu-ppc",
+        gnu: Some(("powerpc-linux-gnu", "powerpc")),
+        sc: false,
+        lld: true,
     },
 ];
 
@@ -167,5 +191,19 @@ mod tests {
         assert_eq!(arm.packages(), ["qemu-user", "gcc-arm-linux-gnueabihf", "libc6-dev-armhf-cross"]);
         let musl = Target::find("i686-unknown-linux-musl").unwrap();
         assert_eq!((musl.linker().as_str(), musl.runner().as_str()), ("rust-lld", "qemu-i386"));
+    }
+
+    #[test]
+    fn the_big_endian_powerpcs() {
+        let ppc64 = Target::find("powerpc64-unknown-linux-gnu").unwrap();
+        assert_eq!(ppc64.runner(), "qemu-ppc64 -L /usr/powerpc64-linux-gnu");
+        assert_eq!(ppc64.packages(), ["qemu-user", "gcc-powerpc64-linux-gnu", "libc6-dev-ppc64-cross"]);
+        // ELFv1: GNU ld links its programs without crt objects, not lld.
+        assert!(!ppc64.lld);
+        let ppc = Target::find("powerpc-unknown-linux-gnu").unwrap();
+        assert_eq!(ppc.runner(), "qemu-ppc -L /usr/powerpc-linux-gnu");
+        assert_eq!(ppc.packages(), ["qemu-user", "gcc-powerpc-linux-gnu", "libc6-dev-powerpc-cross"]);
+        assert!(ppc.lld && !ppc.sc);
+        assert!(super::TARGETS.iter().filter(|t| !t.lld).all(|t| t.gnu.is_some()));
     }
 }

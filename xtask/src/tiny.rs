@@ -10,8 +10,9 @@
 //!   program in C (`bench/c/tiny_init_pid.c`, musl and glibc) is printed
 //!   beside it.
 //! - `rt_check`, the start-up check, the default way, non-PIE, and as static
-//!   PIEs linked by `rust-lld` without crt objects (so its own `_start`
-//!   runs and relocates the program), once with REL/RELA tables and once
+//!   PIEs linked by `rust-lld` (GNU ld on powerpc64 big-endian, whose ELFv1
+//!   lld does not link: `Target::lld`) without crt objects (so its own
+//!   `_start` runs and relocates the program), once with REL/RELA tables and once
 //!   with RELR (`-z pack-relative-relocs`); on the host also as a glibc
 //!   static PIE (`+crt-static`: glibc's `rcrt1.o`, whose libc would relocate
 //!   the program, calls rawscm-rt's `__libc_start_main` instead). Each must
@@ -75,6 +76,33 @@ const NO_CRT: &[&str] = &["-Clinker=rust-lld", "-Clinker-flavor=ld.lld", "-Clink
 /// code not padded to its own page, no `.eh_frame_hdr`.
 const LINK_ARGS: &[&str] =
     &["--build-id=none", "-znorelro", "--no-rosegment", "-znoseparate-code", "--no-eh-frame-hdr"];
+
+/// The same for GNU ld, given to the cross gcc (for targets that lld does
+/// not link, `Target::lld`): GNU ld keeps the headers, text and read-only
+/// data in one segment by itself with `-z noseparate-code`.
+const GNU_LINK_ARGS: &str = "-Wl,--build-id=none,-znorelro,-znoseparate-code,--no-eh-frame-hdr";
+
+/// How `triple` links without crt objects: `rust-lld`, or (where lld
+/// cannot: `Target::lld`) GNU ld through the target's cross gcc with
+/// `-nostartfiles` (rustc already passes `-nodefaultlibs`). `None` for the
+/// first, else the gcc.
+fn gnu_linker(triple: &str) -> Option<String> {
+    Target::find(triple).filter(|t| !t.lld).map(Target::linker)
+}
+
+/// The flags of a link without crt objects (`extra_gnu`: more arguments for
+/// the gcc driver when GNU ld links).
+fn no_crt(triple: &str, extra_gnu: &[&str]) -> Vec<String> {
+    match gnu_linker(triple) {
+        None => NO_CRT.iter().map(|f| f.to_string()).collect(),
+        Some(gcc) => {
+            let mut flags = vec![format!("-Clinker={gcc}"), "-Clink-self-contained=no".into()];
+            flags.push("-Clink-arg=-nostartfiles".into());
+            flags.extend(extra_gnu.iter().map(|a| format!("-Clink-arg={a}")));
+            flags
+        }
+    }
+}
 
 /// A linker script that only adds discards to lld's default layout: the
 /// unwind tables (nothing unwinds with panic=abort) and the version strings
@@ -188,9 +216,9 @@ fn keep(built: &Path, triple: &str, name: &str) -> Result<PathBuf, String> {
 }
 
 /// Builds example `example` of rawscm-rt with `[profile.tiny]` for `triple`
-/// as a static, non-PIE, stripped binary linked by `rust-lld` (no libc, no
-/// crt objects), removes its section headers, and returns its path
-/// (`<target dir>/xtask/tiny/<arch>/<example>`).
+/// as a static, non-PIE, stripped binary linked by `rust-lld` (GNU ld where
+/// lld cannot: [`no_crt`]; no libc, no crt objects), removes its section
+/// headers, and returns its path (`<target dir>/xtask/tiny/<arch>/<example>`).
 pub fn build_static(example: &str, triple: &str) -> Result<PathBuf, String> {
     let dir = work_dir("tiny")?;
     let script = dir.join("discard.ld");
@@ -207,9 +235,11 @@ pub fn build_static(example: &str, triple: &str) -> Result<PathBuf, String> {
         "--profile",
         "tiny",
     ]);
-    cmd.args(["--target", triple, "--"]).args(NO_CRT);
-    for arg in LINK_ARGS {
-        cmd.arg(format!("-Clink-arg={arg}"));
+    cmd.args(["--target", triple, "--"]).args(no_crt(triple, &[GNU_LINK_ARGS]));
+    if gnu_linker(triple).is_none() {
+        for arg in LINK_ARGS {
+            cmd.arg(format!("-Clink-arg={arg}"));
+        }
     }
     cmd.arg(format!("-Clink-arg=-T{}", script.display()));
     static_env(&mut cmd);
@@ -259,19 +289,22 @@ fn build_check_with(triple: &str, extra: &[&str], name: &str) -> Result<PathBuf,
 /// [`RT_CHECK`] as a static PIE linked by `rust-lld` without crt objects:
 /// `+crt-static` where rustc links static PIEs itself (x86_64), elsewhere
 /// `-crt-static`, which makes a PIE that names no dynamic linker (none is
-/// given to lld) and no library. With `relr`, the relative relocations are
-/// packed into a `DT_RELR` table.
+/// given to lld) and no library. Where GNU ld links instead ([`no_crt`]),
+/// the gcc driver's `-static-pie` names no dynamic linker. With `relr`, the
+/// relative relocations are packed into a `DT_RELR` table.
 fn build_static_pie(triple: &str, relr: bool) -> Result<PathBuf, String> {
     let crt_static = if triple.starts_with("x86_64-") {
         "-Ctarget-feature=+crt-static"
     } else {
         "-Ctarget-feature=-crt-static"
     };
-    let mut flags = NO_CRT.to_vec();
-    flags.push(crt_static);
-    if relr {
-        flags.push("-Clink-arg=-zpack-relative-relocs");
+    let gnu: &[&str] = if relr { &["-static-pie", "-Wl,-zpack-relative-relocs"] } else { &["-static-pie"] };
+    let mut flags = no_crt(triple, gnu);
+    flags.push(crt_static.into());
+    if relr && gnu_linker(triple).is_none() {
+        flags.push("-Clink-arg=-zpack-relative-relocs".into());
     }
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     build_check_with(triple, &flags, if relr { "static-pie-relr" } else { "static-pie" })
 }
 
@@ -703,7 +736,8 @@ fn report(ours: &[Measured], theirs: &[Measured]) -> Result<(), String> {
         );
     };
     println!("\nrawscm-rt programs (rt/examples/), libc-free. non-PIE: static, --profile tiny, stripped, no section");
-    println!("headers. default: cargo build --release, panic = \"abort\", nothing else. static PIE: rust-lld, no crt objects.");
+    println!("headers. default: cargo build --release, panic = \"abort\", nothing else. static PIE: no crt objects.");
+    println!("non-PIE and static PIE are linked by rust-lld, on powerpc64 (big-endian, ELFv1) by GNU ld.");
     println!("{:<13} {:<12} {:<22} {:<12} {:>7} result", "program", "arch", "build", "ELF", "bytes");
     ours.iter().for_each(line);
     println!("the same program in C ({C_SOURCE}):");
@@ -940,6 +974,22 @@ mod tests {
         }
         assert!(checked >= 10, "only {checked} ignored doc examples found");
         assert!(missing.is_empty(), "doc examples in no example file:\n{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn links_without_crt_objects_by_lld_or_gnu_ld() {
+        let lld = super::no_crt("powerpc-unknown-linux-gnu", &["-static-pie"]);
+        assert_eq!(lld, super::NO_CRT);
+        let gnu = super::no_crt("powerpc64-unknown-linux-gnu", &["-static-pie"]);
+        assert_eq!(
+            gnu,
+            [
+                "-Clinker=powerpc64-linux-gnu-gcc",
+                "-Clink-self-contained=no",
+                "-Clink-arg=-nostartfiles",
+                "-Clink-arg=-static-pie"
+            ]
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! Each file carries an ABI summary at its top (what the kernel hands the
 //! process at its entry point) and defines `_start` through
 //! `entry_asm!`: set up what the ABI needs before any compiled code runs
-//! (frame chain end, stack alignment, riscv64 `gp`, powerpc64 TOC, s390x
-//! save area) and pass the initial stack pointer to
+//! (frame chain end, stack alignment, riscv64 `gp`, powerpc64 ELFv2 TOC,
+//! s390x save area) and pass the initial stack pointer to
 //! [`entry`](crate::start::entry).
 //!
 //! Nothing in `_start` uses an address that needs relocating: it runs before
@@ -31,6 +31,30 @@ macro_rules! entry_asm {
             "_start:",
             $($insn,)*
             ".size _start, . - _start",
+            ".popsection",
+            start = sym crate::start::entry,
+        );
+        weak_trap!("rust_eh_personality", $t, $trap);
+        weak_trap!("abort", $t, $trap);
+    };
+    // The ELFv1 form (64-bit powerpc big-endian): there a function's symbol
+    // names its descriptor in `.opd` (code address, TOC pointer,
+    // environment), and the ELF entry point is `_start`'s descriptor, from
+    // which the kernel loads the code address and r2 (adding the load base
+    // in a position-independent executable, relocated or not).
+    (type_prefix: $t:literal, trap: $trap:literal, descriptor: true, start: [$($insn:literal),* $(,)?] $(,)?) => {
+        core::arch::global_asm!(
+            ".pushsection .opd,\"aw\",@progbits",
+            ".p2align 3",
+            ".weak _start",
+            ".type _start, @function",
+            "_start:",
+            ".quad .L._start, .TOC.@tocbase, 0",
+            ".size _start, 24",
+            ".popsection",
+            concat!(".pushsection .text._start,\"ax\",", $t, "progbits"),
+            ".L._start:",
+            $($insn,)*
             ".popsection",
             start = sym crate::start::entry,
         );
@@ -69,6 +93,9 @@ macro_rules! weak_trap {
 mod imp;
 #[cfg(target_arch = "arm")]
 #[path = "arm.rs"]
+mod imp;
+#[cfg(target_arch = "powerpc")]
+#[path = "powerpc.rs"]
 mod imp;
 #[cfg(target_arch = "powerpc64")]
 #[path = "powerpc64.rs"]
