@@ -43,8 +43,8 @@ usage: cargo xtask kernels [options]
 
 Rows: x86_64, aarch64, armv7, powerpc64le on 6.12 and 6.1; i686 on 6.1 (686)
 and on the x86_64 6.12 kernel (compat syscalls); s390x on 6.1; where `sc`
-builds (x86_64, aarch64), also with the `sc` backend. riscv64: none (Debian
-12 ships no riscv64 kernel).";
+builds (x86_64, aarch64), also with the `sc` backend. riscv64, powerpc64
+(big-endian) and powerpc: none (Debian 12 ships no kernel for them).";
 
 /// The prefix of the init's console lines.
 const PREFIX: &str = "rawscm-kernel: ";
@@ -169,8 +169,17 @@ pub const ROWS: &[KernelRow] = &[
 ];
 
 /// Targets of the matrix without a real-kernel row, and why.
-pub const NO_KERNEL: &[(&str, &str)] =
-    &[("riscv64gc-unknown-linux-gnu", "none: Debian 12 ships no riscv64 kernel; qemu-user rows only")];
+pub const NO_KERNEL: &[(&str, &str)] = &[
+    ("riscv64gc-unknown-linux-gnu", "none: Debian 12 ships no riscv64 kernel; qemu-user rows only"),
+    (
+        "powerpc64-unknown-linux-gnu",
+        "none: Debian 12 ships no big-endian ppc64 kernel (debian-ports only); qemu-user rows only",
+    ),
+    (
+        "powerpc-unknown-linux-gnu",
+        "none: Debian 12 ships no 32-bit powerpc kernel (debian-ports only); qemu-user rows only",
+    ),
+];
 
 /// The Debian packages the rows need on the host.
 pub const PACKAGES: &[&str] = &["qemu-system-x86", "qemu-system-arm", "qemu-system-ppc", "qemu-system-misc"];
