@@ -272,7 +272,15 @@ fn unrequested_credentials_and_pidfd_are_dropped_by_the_fd_helper() {
         set_passcred(&b, true).unwrap();
         let pidfd = match rawscm::set_passpidfd(&b, true) {
             Ok(()) => true,
-            Err(Error::Os(Errno::ENOPROTOOPT)) if common::under_qemu() => false,
+            Err(Error::Os(Errno::ENOPROTOOPT)) if common::under_qemu() => {
+                common::skip("qemu-user does not support SO_PASSPIDFD: SCM_PIDFD part not exercised");
+                false
+            }
+            Err(Error::Os(Errno::ENOPROTOOPT))
+                if common::skip_if_kernel_lacks("SO_PASSPIDFD", (6, 5), "SCM_PIDFD part not exercised") =>
+            {
+                false
+            }
             Err(e) => panic!("SO_PASSPIDFD: {e}"),
         };
         send_fds(&a, b"x", &[a.as_fd()]).unwrap();
@@ -285,8 +293,6 @@ fn unrequested_credentials_and_pidfd_are_dropped_by_the_fd_helper() {
                 recvmsg(&b, &mut [IoSliceMut::new(&mut [0u8; 1])], &mut control, RecvFlags::default())
                     .unwrap();
             assert!(r.pidfd.is_some() && r.credentials.is_some() && !r.control_truncated);
-        } else {
-            common::skip("qemu-user does not support SO_PASSPIDFD: SCM_PIDFD part not exercised");
         }
     });
 }

@@ -168,13 +168,13 @@ fn a_receiver_that_refuses_descriptors_makes_the_sender_fail_with_eperm() {
             let (a, b) = rawscm::socketpair(ty, SocketFlags::default()).unwrap();
             match set_passrights(&b, false) {
                 Ok(()) => {}
-                Err(Error::Os(Errno::ENOPROTOOPT)) => {
-                    let why = if common::under_qemu() {
-                        "qemu-user does not know SO_PASSRIGHTS".to_string()
-                    } else {
-                        format!("kernel {} has no SO_PASSRIGHTS (6.16+)", common::kernel_release())
-                    };
-                    common::skip(&why);
+                Err(Error::Os(Errno::ENOPROTOOPT)) if common::under_qemu() => {
+                    common::skip("qemu-user does not know SO_PASSRIGHTS");
+                    return;
+                }
+                Err(Error::Os(Errno::ENOPROTOOPT))
+                    if common::skip_if_kernel_lacks("SO_PASSRIGHTS", (6, 16), "") =>
+                {
                     return;
                 }
                 Err(e) => panic!("SO_PASSRIGHTS: {e}"),

@@ -90,6 +90,9 @@ fn pidfd_options_work_or_report_enoprotoopt() {
             common::skip("qemu-user does not support SO_PASSPIDFD (ENOPROTOOPT)");
             return;
         }
+        Err(Error::Os(Errno::ENOPROTOOPT)) if common::skip_if_kernel_lacks("SO_PASSPIDFD", (6, 5), "") => {
+            return;
+        }
         r => r.expect("SO_PASSPIDFD (Linux 6.5+)"),
     }
     common::no_fd_leak("peerpidfd", || {

@@ -62,6 +62,11 @@ impl Caps {
             Ok(()) => true,
             Err(e) => {
                 assert_eq!(e.errno(), Some(Errno::ENOPROTOOPT), "SO_PASSPIDFD");
+                assert!(
+                    common::under_qemu() || common::kernel_older_than((6, 5)),
+                    "SO_PASSPIDFD gives ENOPROTOOPT on kernel {} (6.5+ has it)",
+                    common::kernel_release()
+                );
                 false
             }
         };
@@ -78,8 +83,17 @@ impl Caps {
                  buffer, reports no MSG_CTRUNC and leaks the excess descriptors inside the emulator",
             );
         }
+        let kernel_lacks;
         if pidfd && !self.pidfd {
-            why.push("SCM_PIDFD not run: SO_PASSPIDFD gives ENOPROTOOPT (kernel < 6.5 or qemu-user)");
+            why.push(if common::under_qemu() {
+                "SCM_PIDFD not run: qemu-user does not support SO_PASSPIDFD (ENOPROTOOPT)"
+            } else {
+                kernel_lacks = format!(
+                    "SCM_PIDFD not run: kernel {} has no SO_PASSPIDFD (6.5+)",
+                    common::kernel_release()
+                );
+                &kernel_lacks
+            });
         }
         if signals && !self.signals {
             why.push(

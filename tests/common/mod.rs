@@ -7,6 +7,11 @@
 //!   file named by `RAWSCM_SKIP_LOG`, if set. The xtask counts those lines.
 //! - Tests that check descriptor accounting take [`serial`] first, so that no
 //!   other test of the same binary opens descriptors meanwhile.
+//! - A feature the running kernel may lack is probed by the test itself; on
+//!   failure it skips only under qemu-user or when the kernel is older than
+//!   the version that added it ([`skip_if_kernel_lacks`]), saying which. On
+//!   a kernel that should have it, the test fails. `cargo xtask kernels`
+//!   runs the tests on real 6.1 and 6.12 kernels (`RAWSCM_KERNEL_ROW=1`).
 #![allow(dead_code)]
 
 pub mod rng;
@@ -18,6 +23,14 @@ use std::sync::{Mutex, MutexGuard};
 /// Whether the xtask runs us under qemu-user.
 pub fn under_qemu() -> bool {
     std::env::var_os("RAWSCM_QEMU").is_some()
+}
+
+/// Whether the tests run on an emulated CPU: under qemu-user, or on a real
+/// kernel under qemu-system's TCG (`RAWSCM_KERNEL_ROW`, set by the init of
+/// `cargo xtask kernels`). Time bounds meant for hardware need a margin
+/// there; the kernel's behaviour does not change.
+pub fn emulated() -> bool {
+    under_qemu() || std::env::var_os("RAWSCM_KERNEL_ROW").is_some()
 }
 
 /// Records that the current test skips, and why.
@@ -32,6 +45,42 @@ pub fn skip(reason: &str) {
             let _ = f.write_all(line.as_bytes());
         }
     }
+}
+
+/// The running kernel's release, as `uname -r` prints it
+/// (`/proc/sys/kernel/osrelease`), e.g. `6.1.0-57-amd64`.
+pub fn kernel_release() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map_or_else(|e| format!("? ({e})"), |r| r.trim().into())
+}
+
+/// The running kernel's (major, minor) version; (0, 0) if unreadable.
+pub fn kernel_version() -> (u32, u32) {
+    let release = kernel_release();
+    let mut parts = release.split(|c: char| !c.is_ascii_digit()).map(|p| p.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// Whether the running kernel is older than `since` (major, minor).
+pub fn kernel_older_than(since: (u32, u32)) -> bool {
+    kernel_version() < since
+}
+
+/// The feature probe's skip: when the running kernel is older than `since`,
+/// the version that added `feature`, records the skip (`kernel 6.1.0-57-amd64
+/// has no SO_PASSPIDFD (6.5+)`, then `detail` if not empty) and returns true.
+/// Otherwise returns false: the kernel has the feature, the test must not
+/// skip. Call it after the probe failed, e.g. in a match guard.
+pub fn skip_if_kernel_lacks(feature: &str, since: (u32, u32), detail: &str) -> bool {
+    if !kernel_older_than(since) {
+        return false;
+    }
+    let mut why = format!("kernel {} has no {feature} ({}.{}+)", kernel_release(), since.0, since.1);
+    if !detail.is_empty() {
+        why = format!("{why}: {detail}");
+    }
+    skip(&why);
+    true
 }
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -257,7 +306,14 @@ pub fn have_program(name: &str) -> bool {
             .unwrap_or(false)
     };
     if !found {
-        skip(&format!("{name} is not installed (cargo xtask setup installs it)"));
+        skip(&if std::env::var_os("RAWSCM_KERNEL_ROW").is_some() {
+            format!(
+                "{name} is not in the real-kernel rows' initramfs (busybox only): \
+                 this test runs natively and under qemu-user"
+            )
+        } else {
+            format!("{name} is not installed (cargo xtask setup installs it)")
+        });
     }
     found
 }
@@ -293,11 +349,4 @@ pub fn python(code: &str, args: &[&str]) -> String {
         std::process::Command::new("python3").arg("-c").arg(code).args(args).output().expect("run python3");
     assert!(out.status.success(), "python3 failed: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The running kernel's release (`uname -r`), for skip messages.
-pub fn kernel_release() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "?".into())
 }

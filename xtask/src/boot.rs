@@ -358,7 +358,14 @@ fn write_initramfs(path: &Path, init: &[u8]) -> Result<(), String> {
 
 /// One newc entry: "070701", 13 fields of 8 hex digits, the name with its
 /// NUL padded to 4 bytes, the data padded to 4 bytes.
-fn cpio_entry(out: &mut Vec<u8>, ino: u32, name: &str, mode: u32, (rmajor, rminor): (u32, u32), data: &[u8]) {
+pub(crate) fn cpio_entry(
+    out: &mut Vec<u8>,
+    ino: u32,
+    name: &str,
+    mode: u32,
+    (rmajor, rminor): (u32, u32),
+    data: &[u8],
+) {
     let nlink = if mode & 0o170000 == 0o040000 { 2 } else { 1 };
     let fields =
         [ino, mode, 0, 0, nlink, 0, data.len() as u32, 0, 0, rmajor, rminor, name.len() as u32 + 1, 0];

@@ -3,6 +3,7 @@
 mod additive;
 mod bench;
 mod boot;
+mod kernels;
 mod miri;
 mod package;
 mod setup;
@@ -19,6 +20,8 @@ commands:
   setup    only install what `test` needs (rustup targets, Debian packages)
   tiny     build the libc-free static binaries
   boot     boot test under qemu-system
+  kernels  the test binaries on real Linux kernels under qemu-system
+           (cargo xtask kernels --help for options)
   additive check that rawscm-rt refuses std programs and that no rawscm
            feature gives a std program a memcpy of its own
   bench    benchmarks
@@ -37,6 +40,7 @@ fn main() {
         "setup" => setup::run(rest),
         "tiny" => tiny::run(rest),
         "boot" => boot::run(rest),
+        "kernels" => kernels::run(rest),
         "bench" => bench::run(rest),
         "bench-spawn" => bench::spawn::run(rest),
         "miri" => miri::run(rest),

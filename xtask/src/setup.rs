@@ -133,14 +133,20 @@ impl Target {
 }
 
 /// Makes sure the pinned toolchain, the rustup targets of `targets` and the
-/// Debian packages they (and, with `extras`, the extra steps) need are there.
-/// Cheap when nothing is missing. Not root and a package missing: `Err` with
-/// the commands to run.
-pub fn ensure(targets: &[&Target], extras: bool) -> Result<(), String> {
+/// Debian packages they (and, with `extras`, the extra steps; with
+/// `kernels`, the real-kernel rows: qemu-system and the foreign
+/// architectures of Debian's kernels) need are there. Cheap when nothing is
+/// missing. Not root and a package missing: `Err` with the commands to run.
+pub fn ensure(targets: &[&Target], extras: bool, kernels: bool) -> Result<(), String> {
     let mut pkgs: Vec<String> = targets.iter().flat_map(|t| t.packages()).collect();
     pkgs.extend(TEST_PACKAGES.iter().map(|p| p.to_string()));
     if extras {
         pkgs.extend(EXTRA_PACKAGES.iter().map(|p| p.to_string()));
+    }
+    if kernels {
+        // Before apt-get install: adding an architecture runs apt-get update.
+        util::ensure_foreign_arches(crate::kernels::FOREIGN_ARCHES)?;
+        pkgs.extend(crate::kernels::PACKAGES.iter().map(|p| p.to_string()));
     }
     pkgs.sort();
     pkgs.dedup();
@@ -158,7 +164,8 @@ pub fn ensure(targets: &[&Target], extras: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask setup [--no-extras]`: only the installation part of `cargo xtask test`.
+/// `cargo xtask setup [--no-extras]`: only the installation part of `cargo xtask test`
+/// (the real-kernel rows' kernels are fetched, and cached, when they run).
 pub fn run(args: &[String]) -> Result<(), String> {
     let extras = match args {
         [] => true,
@@ -166,7 +173,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         _ => return Err("usage: cargo xtask setup [--no-extras]".into()),
     };
     let all: Vec<&Target> = TARGETS.iter().collect();
-    ensure(&all, extras)?;
+    ensure(&all, extras, true)?;
     println!("xtask setup: everything is installed");
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! `cargo xtask test`: formatting, clippy, the native test suite, the full test
 //! suite of every cross target under qemu-user (with both syscall backends where
-//! `sc` builds), then the extra steps of the other subcommands, and a summary.
+//! `sc` builds), the same test binaries on real Linux kernels under qemu-system
+//! (`crate::kernels`), then the extra steps of the other subcommands, and a
+//! summary.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -19,15 +21,37 @@ usage: cargo xtask test [options]
   --no-sc            skip the rows of the `sc` backend
   --no-setup         do not check for missing toolchain parts and packages
   --timeout <min>    kill a test row after this many minutes (default 10)
+  --kernels <which>  real-kernel rows: none, 6.12, 6.1 or all (default all)
 
 Cross rows run under qemu-<arch> with RAWSCM_QEMU=1 and RAWSCM_SKIP_LOG set
-(see tests/common/mod.rs). Exit status non-zero if anything failed.";
+(see tests/common/mod.rs). Real-kernel rows (cargo xtask kernels) run the
+same test binaries as PID 1's children on Debian's kernels under
+qemu-system, with RAWSCM_KERNEL_ROW=1. Exit status non-zero if anything
+failed.";
 
 /// An extra step of another subcommand.
 type Step = fn() -> Result<(), String>;
 
 /// Features every test row enables (the `sc` rows add `sc`).
 const FEATURES: &str = "rawscm/std";
+
+/// The features of rawscm's tests in a row, with the `sc` backend or not.
+pub(crate) fn features(sc: bool) -> String {
+    if sc {
+        format!("{FEATURES},rawscm/sc")
+    } else {
+        FEATURES.to_string()
+    }
+}
+
+/// The features of rawscm-rt's tests in a row (not `std`, which it refuses).
+pub(crate) fn rt_features(sc: bool) -> &'static str {
+    if sc {
+        "rawscm/sc"
+    } else {
+        ""
+    }
+}
 
 #[derive(Default)]
 struct Opts {
@@ -38,10 +62,11 @@ struct Opts {
     no_sc: bool,
     no_setup: bool,
     timeout_min: u32,
+    kernels: Vec<crate::kernels::Series>,
 }
 
 fn parse(args: &[String]) -> Result<Opts, String> {
-    let mut o = Opts { timeout_min: 10, ..Opts::default() };
+    let mut o = Opts { timeout_min: 10, kernels: crate::kernels::Series::parse("all")?, ..Opts::default() };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -51,6 +76,9 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--no-lint" => o.no_lint = true,
             "--no-sc" => o.no_sc = true,
             "--no-setup" => o.no_setup = true,
+            "--kernels" => {
+                o.kernels = crate::kernels::Series::parse(it.next().ok_or("--kernels needs a value")?)?;
+            }
             "--timeout" => {
                 let v = it.next().ok_or("--timeout needs minutes")?;
                 o.timeout_min = v.parse().map_err(|_| format!("bad --timeout {v}"))?;
@@ -80,10 +108,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let cross: Vec<&Target> =
         if opts.native_only { Vec::new() } else { TARGETS.iter().filter(|t| selected(t.triple)).collect() };
     let extras = !opts.no_extras && !opts.native_only && opts.targets.is_empty();
+    let kernel_rows =
+        if opts.native_only { Vec::new() } else { crate::kernels::select(&opts.targets, &opts.kernels) };
 
     if !opts.no_setup {
         heading("set-up");
-        setup::ensure(&cross, extras)?;
+        setup::ensure(&cross, extras, !kernel_rows.is_empty())?;
     }
 
     let mut rows = Vec::new();
@@ -101,7 +131,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         rows.push(timed(&format!("tests: {HOST} (native)"), || test_row(None, false, opts.timeout_min)));
     }
     for t in &cross {
-        let what = format!("tests: {} under {}", t.triple, t.qemu);
+        let what = format!("tests: {} under {} (qemu-user)", t.triple, t.qemu);
         rows.push(timed(&what, || test_row(Some(t), false, opts.timeout_min)));
         if t.sc && !opts.no_sc {
             rows.push(timed(&format!("{what}, backend sc"), || test_row(Some(t), true, opts.timeout_min)));
@@ -117,6 +147,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if let Some(t) = cross.iter().find(|t| t.triple == "s390x-unknown-linux-gnu") {
             rows.push(timed("sc must not build on s390x", || sc_refused(t)));
         }
+    }
+    if !opts.native_only && !opts.kernels.is_empty() {
+        // After the qemu-user rows, which built the same test binaries.
+        let mut runner = crate::kernels::Runner::new(1, opts.timeout_min);
+        if !kernel_rows.is_empty() {
+            rows.push(timed("real kernels: fetch", || runner.fetch(&kernel_rows)));
+        }
+        for k in &kernel_rows {
+            for sc in k.backends(!opts.no_sc) {
+                let backend = if sc { ", backend sc" } else { "" };
+                let what = format!("tests: {} on Linux {} (qemu-system){backend}", k.triple, k.series.name());
+                rows.push(timed(&what, || runner.run(k, sc)));
+            }
+        }
+        rows.extend(crate::kernels::not_run(&opts.targets));
     }
     if extras {
         let steps: [(&str, Step); 6] = [
@@ -223,18 +268,21 @@ fn backend(sc: bool) -> &'static str {
 /// natively (`target` None) or under qemu, and counts the results.
 fn test_row(target: Option<&Target>, sc: bool, timeout_min: u32) -> Row {
     let triple = target.map_or(HOST, |t| t.triple);
-    let name = match target {
-        None => format!("{HOST} (native)"),
-        Some(_) => format!("{triple} ({})", backend(sc)),
+    let (name, short) = match target {
+        None => (format!("{HOST} (native)"), "native".to_string()),
+        Some(_) => (
+            format!("{triple} ({}) under qemu-user", backend(sc)),
+            format!("{}{} qemu", crate::tiny::arch(triple), if sc { "/sc" } else { "" }),
+        ),
     };
     let log = skip_log(triple, sc);
     let _ = std::fs::remove_file(&log);
 
-    let features = if sc { format!("{FEATURES},rawscm/sc") } else { FEATURES.to_string() };
+    let features = features(sc);
     // rawscm's tests, then rawscm-rt's unit tests (its doc examples are not
     // doc tests; its programs run in the tiny step). Two cargo runs: rawscm's
     // `std` feature would bring std into rawscm-rt, which refuses it.
-    let rt_features = if sc { "rawscm/sc" } else { "" };
+    let rt_features = rt_features(sc);
     let mut runs = vec![vec!["-p", "rawscm", "--features", features.as_str()]];
     if target.is_none() {
         // The xtask's own unit tests run natively too.
@@ -277,7 +325,7 @@ fn test_row(target: Option<&Target>, sc: bool, timeout_min: u32) -> Row {
                 success &= ok;
                 stdout += &out;
             }
-            Err(e) => return Row { name, note: e, failed: 1, ..Row::default() },
+            Err(e) => return Row { name, short, note: e, failed: 1, ..Row::default() },
         }
     }
     let (passed, failed, ignored, results) = count(&stdout);
@@ -319,6 +367,7 @@ fn test_row(target: Option<&Target>, sc: bool, timeout_min: u32) -> Row {
         ok: success && failed == 0,
         note: notes.join("; "),
         skips,
+        short,
         ..Row::default()
     }
 }
@@ -425,11 +474,15 @@ fn summary(rows: &[Row], started: Instant) {
     println!("\n==== xtask test: summary ====");
     println!(
         "{:width$}  {:>6}  {:>6}  {:>7}  {:>5}  result  notes",
-        "target (backend) / step", "passed", "failed", "skipped", "time"
+        "target (backend) where / step", "passed", "failed", "skipped", "time"
     );
     for r in rows {
         let note = r.note.lines().next().unwrap_or("");
-        let result = if r.ok { "ok" } else { "FAIL" };
+        let result = match (r.not_run, r.ok) {
+            (true, _) => "none",
+            (false, true) => "ok",
+            (false, false) => "FAIL",
+        };
         let time = format!("{}:{:02}", r.secs / 60, r.secs % 60);
         println!(
             "{:width$}  {:>6}  {:>6}  {:>7}  {time:>5}  {result:6}  {note}",
@@ -437,13 +490,18 @@ fn summary(rows: &[Row], started: Instant) {
         );
     }
     // Each (test, reason) once, with the rows (short names) it was skipped on.
-    let mut skips: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    let mut skips: Vec<(&str, String, Vec<String>)> = Vec::new();
     for r in rows {
-        let short = r.name.split_once('-').map_or(r.name.clone(), |(arch, rest)| {
-            format!("{arch}{}", rest.rsplit_once(' ').map_or("", |(_, backend)| backend))
-        });
+        let short = if r.short.is_empty() {
+            r.name.split_once('-').map_or(r.name.clone(), |(arch, rest)| {
+                format!("{arch}{}", rest.rsplit_once(' ').map_or("", |(_, backend)| backend))
+            })
+        } else {
+            r.short.clone()
+        };
         for (test, reason) in &r.skips {
-            match skips.iter_mut().find(|(t, why, _)| t == test && why == reason) {
+            let reason = grouped_reason(reason);
+            match skips.iter_mut().find(|(t, why, _)| t == test && *why == reason) {
                 Some((_, _, on)) => on.push(short.clone()),
                 None => skips.push((test, reason, vec![short.clone()])),
             }
@@ -452,7 +510,7 @@ fn summary(rows: &[Row], started: Instant) {
     if !skips.is_empty() {
         println!("skipped tests (test: reason [where]):");
         for (test, reason, on) in skips {
-            println!("  {test}: {reason} [{}]", on.join(" "));
+            println!("  {test}: {reason} [{}]", on.join(", "));
         }
     }
     let passed: u64 = rows.iter().map(|r| r.passed).sum();
@@ -468,9 +526,37 @@ fn summary(rows: &[Row], started: Instant) {
     println!("{passed} passed, {failed} failed, {skipped} skipped");
 }
 
+/// A skip reason with the kernel release it names (`kernel 6.1.0-57-arm64
+/// has no ...`) cut to the version (`kernel 6.1 has no ...`), so that the
+/// skip list groups the rows of all architectures; the rows' short names
+/// still say which release each ran.
+fn grouped_reason(reason: &str) -> String {
+    let Some((before, after)) = reason.split_once("kernel ") else { return reason.to_string() };
+    let (release, rest) = after.split_once(' ').unwrap_or((after, ""));
+    if !release.starts_with(|c: char| c.is_ascii_digit()) {
+        return reason.to_string();
+    }
+    let version: Vec<&str> = release.split(|c: char| !c.is_ascii_digit()).take(2).collect();
+    format!("{before}kernel {} {rest}", version.join("."))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{count, grouped_reason};
+
+    #[test]
+    fn kernel_releases_in_skip_reasons_are_grouped_by_version() {
+        assert_eq!(
+            grouped_reason("kernel 6.1.0-57-arm64 has no SO_PASSPIDFD (6.5+)"),
+            "kernel 6.1 has no SO_PASSPIDFD (6.5+)"
+        );
+        assert_eq!(
+            grouped_reason("SCM_PIDFD not run: kernel 6.1.0-50-s390x has no SO_PASSPIDFD (6.5+)"),
+            "SCM_PIDFD not run: kernel 6.1 has no SO_PASSPIDFD (6.5+)"
+        );
+        assert_eq!(grouped_reason("qemu-user rejects it"), "qemu-user rejects it");
+        assert_eq!(grouped_reason("the kernel translates it"), "the kernel translates it");
+    }
 
     #[test]
     fn counts_libtest_and_doctest_result_lines() {

@@ -323,7 +323,7 @@ fn rustc() -> Command {
 
 /// `rust-objcopy` (LLVM's objcopy, shipped with rustc), with the library
 /// path it needs.
-fn objcopy() -> Result<Command, String> {
+pub(crate) fn objcopy() -> Result<Command, String> {
     let sysroot = PathBuf::from(util::output(rustc().args(["--print", "sysroot"]))?.trim());
     let host = util::output(rustc().arg("-vV"))?
         .lines()

@@ -2,7 +2,7 @@
 //!
 //! Stable interface (other modules call these): [`root`], [`is_root`], [`cargo`],
 //! [`show`], [`run`], [`run_ok`], [`output`], [`run_tee`], [`ensure_apt`],
-//! [`ensure_targets`], [`ensure_toolchain`], [`Row`].
+//! [`ensure_targets`], [`ensure_toolchain`], [`ensure_foreign_arches`], [`Row`].
 //! Every command that is run is echoed first as `+ ENV=... program args`.
 
 use std::collections::BTreeSet;
@@ -185,6 +185,33 @@ pub fn ensure_apt(pkgs: &[&str]) -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// Adds the Debian architectures of `archs` that dpkg lacks
+/// (`dpkg --add-architecture`), then runs `apt-get update` so that their
+/// package lists exist. Needs root when one is missing: otherwise `Err` with
+/// the commands to run.
+pub fn ensure_foreign_arches(archs: &[&str]) -> Result<(), String> {
+    let native = output(Command::new("dpkg").arg("--print-architecture"))?;
+    let foreign = output(Command::new("dpkg").arg("--print-foreign-architectures"))?;
+    let have: BTreeSet<&str> = foreign.lines().chain(native.lines()).map(str::trim).collect();
+    let missing: Vec<&str> = archs.iter().copied().filter(|a| !have.contains(a)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !is_root() {
+        let adds: Vec<String> = missing.iter().map(|a| format!("  dpkg --add-architecture {a}")).collect();
+        return Err(format!(
+            "missing Debian architectures: {}; as root, run:\n{}\n  apt-get update",
+            missing.join(" "),
+            adds.join("\n")
+        ));
+    }
+    for a in &missing {
+        run(Command::new("dpkg").args(["--add-architecture", a]))?;
+    }
+    APT_UPDATED.store(true, Ordering::SeqCst);
+    run(Command::new("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 /// The toolchain pinned by `rust-toolchain.toml` (its `channel`), e.g. `1.95.0`.
 pub fn toolchain() -> String {
     let text = std::fs::read_to_string(root().join("rust-toolchain.toml")).unwrap_or_default();
@@ -264,6 +291,12 @@ pub struct Row {
     pub secs: u64,
     /// The tests that skipped themselves: (test, reason), from the skip log.
     pub skips: Vec<(String, String)>,
+    /// A short name for the list of skipped tests (`aarch64 qemu-user`);
+    /// empty: derived from `name`.
+    pub short: String,
+    /// The row cannot exist here (for example, no kernel of the
+    /// architecture): the summary says `none`, and why in `note`.
+    pub not_run: bool,
 }
 
 impl Row {
