@@ -14,8 +14,8 @@
 //! sender's address). The reply is `<name> <type> got <request>`.
 
 use rawscm::{
-    accept, listening, recvmsg_from, sendmsg_to, socket_type, IoSlice, IoSliceMut, Received, RecvControl,
-    SendControl, SocketType,
+    IoSlice, IoSliceMut, Received, RecvControl, SendControl, SocketType, accept, listening, recvmsg_from,
+    sendmsg_to, socket_type,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,10 +8,10 @@
 //! a worker that is pid 2 there), looks up the init of the worker's namespace
 //! by both paths, and checks the answers against /proc/<pid>/status (NSpid).
 
-use rawscm::pidns::{init_pid_of, Method, Translated};
+use rawscm::pidns::{Method, Translated, init_pid_of};
 use rawscm::{
-    exit_group, fork, fork_new_pid_namespace, recv_credentials, recv_fds, send_credentials, set_passcred,
-    socketpair, waitid, Fork, OwnedFd, Pid, SocketFlags, SocketType, Ucred,
+    Fork, OwnedFd, Pid, SocketFlags, SocketType, Ucred, exit_group, fork, fork_new_pid_namespace,
+    recv_credentials, recv_fds, send_credentials, set_passcred, socketpair, waitid,
 };
 use std::process::ExitCode;
 

@@ -14,7 +14,7 @@
 //! (`BARRIER=1`) when the manager keeps an fd store.
 
 use core::time::Duration;
-use rawscm::notify::{barrier, notify, Notification};
+use rawscm::notify::{Notification, barrier, notify};
 use rawscm::{AsFd, Deadline, SocketType};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

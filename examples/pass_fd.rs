@@ -4,8 +4,8 @@
 //! cargo run --example pass_fd
 
 use rawscm::{
-    exit_group, fork, recvmsg, set_passcred, socketpair, space_for_fds, waitid, Fork, IoSliceMut, Received,
-    RecvControl, RecvFlags, SendControl, SocketFlags, SocketType, Ucred, SPACE_CREDENTIALS,
+    Fork, IoSliceMut, Received, RecvControl, RecvFlags, SPACE_CREDENTIALS, SendControl, SocketFlags,
+    SocketType, Ucred, exit_group, fork, recvmsg, set_passcred, socketpair, space_for_fds, waitid,
 };
 use std::io::{Read, Write};
 

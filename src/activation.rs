@@ -24,7 +24,7 @@ use crate::fd::OwnedFd;
 use crate::sys;
 use crate::text::{env_var, parse_decimal};
 use heapless::Vec;
-use linux_raw_sys::general::{FD_CLOEXEC, F_GETFD, F_SETFD};
+use linux_raw_sys::general::{F_GETFD, F_SETFD, FD_CLOEXEC};
 
 /// The first passed descriptor: systemd's `SD_LISTEN_FDS_START`
 /// (`sd-daemon.h`; not a kernel constant, so not in `linux-raw-sys`).

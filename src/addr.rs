@@ -16,7 +16,7 @@
 use crate::error::{Error, Malformed, Result};
 use core::fmt;
 use core::mem::{offset_of, size_of};
-use linux_raw_sys::net::{__kernel_sa_family_t, sockaddr_un, AF_UNIX};
+use linux_raw_sys::net::{__kernel_sa_family_t, AF_UNIX, sockaddr_un};
 
 /// Where `sun_path` starts: the size of the family field (2).
 const PATH_AT: usize = offset_of!(sockaddr_un, sun_path);

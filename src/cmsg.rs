@@ -17,7 +17,7 @@ use crate::fd::{ArrayVec, BorrowedFd};
 use core::marker::PhantomData;
 use core::mem::{align_of, offset_of, size_of};
 use linux_raw_sys::ctypes::{c_int, c_ulong};
-use linux_raw_sys::net::{cmsghdr, ucred, SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET};
+use linux_raw_sys::net::{SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET, cmsghdr, ucred};
 
 /// Most descriptors one `SCM_RIGHTS` message may carry; 254 gives `EINVAL`.
 ///

@@ -46,11 +46,7 @@ impl Errno {
     /// assert_eq!(rawscm::Errno::from_raw(-1).name(), None);
     /// ```
     pub const fn from_raw(raw: i32) -> Errno {
-        if raw > 0 && raw < 4096 {
-            Errno(raw as u16)
-        } else {
-            Errno(4095)
-        }
+        if raw > 0 && raw < 4096 { Errno(raw as u16) } else { Errno(4095) }
     }
 
     /// The raw (positive) error number.

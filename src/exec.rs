@@ -16,7 +16,7 @@
 use crate::error::{Error, Result};
 use crate::fd::AsFd;
 use crate::sys;
-use core::ffi::{c_char, CStr};
+use core::ffi::{CStr, c_char};
 use core::fmt;
 use core::marker::PhantomData;
 use linux_raw_sys::general::{AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW};

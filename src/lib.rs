@@ -238,29 +238,29 @@ pub mod vdso;
 
 pub use addr::{AddrKind, UnixAddr};
 pub use cmsg::{
-    cmsg_len, cmsg_space, space_for_fds, ControlMessage, ControlMessages, RawFds, RecvControl, SendControl,
-    Ucred, SCM_MAX_FD, SCM_PIDFD, SPACE_CREDENTIALS, SPACE_PIDFD,
+    ControlMessage, ControlMessages, RawFds, RecvControl, SCM_MAX_FD, SCM_PIDFD, SPACE_CREDENTIALS,
+    SPACE_PIDFD, SendControl, Ucred, cmsg_len, cmsg_space, space_for_fds,
 };
 pub use errno::Errno;
 pub use error::{Error, FdMapProblem, Malformed, Result};
-pub use exec::{execve, execveat, AtFlags, CStrArray};
+pub use exec::{AtFlags, CStrArray, execve, execveat};
 pub use fd::{AsFd, BorrowedFd, Fds, FdsIntoIter, OwnedFd};
 pub use fs::{read, write};
 pub use io::{IoSlice, IoSliceMut};
 pub use msg::{
-    recv, recv_credentials, recv_fds, recvmsg, recvmsg_from, send, send_credentials, send_fds, sendmsg,
-    sendmsg_to, Received, ReceivedCredentials, RecvFlags, SendFlags,
+    Received, ReceivedCredentials, RecvFlags, SendFlags, recv, recv_credentials, recv_fds, recvmsg,
+    recvmsg_from, send, send_credentials, send_fds, sendmsg, sendmsg_to,
 };
-pub use pidfd::{fork_with_pidfd, ForkPidfd, Pidfd};
-pub use poll::{poll, wait_readable, wait_readable_for, Deadline};
+pub use pidfd::{ForkPidfd, Pidfd, fork_with_pidfd};
+pub use poll::{Deadline, poll, wait_readable, wait_readable_for};
 pub use process::{
-    exit_group, fork, fork_new_pid_namespace, getgid, getpid, getuid, kill, try_waitid, waitid, ExitStatus,
-    Fork, Pid,
+    ExitStatus, Fork, Pid, exit_group, fork, fork_new_pid_namespace, getgid, getpid, getuid, kill,
+    try_waitid, waitid,
 };
 pub use socket::{
-    accept, bind, connect, getpeername, getsockname, listen, listening, passcred, passrights, peercred,
-    peerpidfd, set_passcred, set_passpidfd, set_passrights, shutdown, socket, socket_type, socketpair,
-    Shutdown, SocketFlags, SocketType,
+    Shutdown, SocketFlags, SocketType, accept, bind, connect, getpeername, getsockname, listen, listening,
+    passcred, passrights, peercred, peerpidfd, set_passcred, set_passpidfd, set_passrights, shutdown, socket,
+    socket_type, socketpair,
 };
 
 #[doc(hidden)]

@@ -3,17 +3,17 @@
 
 use crate::addr::UnixAddr;
 use crate::cmsg::{
-    space_for_fds, RecvControl, SendControl, Ucred, SCM_MAX_FD, SPACE_CREDENTIALS, SPACE_PIDFD,
+    RecvControl, SCM_MAX_FD, SPACE_CREDENTIALS, SPACE_PIDFD, SendControl, Ucred, space_for_fds,
 };
-use crate::errno::{restart, Errno};
+use crate::errno::{Errno, restart};
 use crate::error::{Error, Result};
 use crate::fd::{AsFd, BorrowedFd, Fds, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
 use crate::sys;
-use linux_raw_sys::general::{pollfd, POLLHUP, POLLRDHUP};
+use linux_raw_sys::general::{POLLHUP, POLLRDHUP, pollfd};
 use linux_raw_sys::net::{
-    MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_TRUNC, SOCK_SEQPACKET, SOCK_STREAM,
-    SOL_SOCKET, SO_TYPE,
+    MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_TRUNC, SO_TYPE, SOCK_SEQPACKET,
+    SOCK_STREAM, SOL_SOCKET,
 };
 
 crate::flags::flag_set! {

@@ -30,18 +30,18 @@
 //! ```
 
 use crate::addr::UnixAddr;
-use crate::cmsg::{space_for_fds, SendControl, Ucred, SCM_MAX_FD, SPACE_CREDENTIALS};
+use crate::cmsg::{SCM_MAX_FD, SPACE_CREDENTIALS, SendControl, Ucred, space_for_fds};
 use crate::errno::Errno;
 use crate::error::{Error, Malformed, Result};
 use crate::fd::{ArrayVec, AsFd, BorrowedFd, Fds, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
-use crate::msg::{recvmsg, sendmsg_to, Received, SendFlags};
-use crate::poll::{poll_until, Deadline};
+use crate::msg::{Received, SendFlags, recvmsg, sendmsg_to};
+use crate::poll::{Deadline, poll_until};
 use crate::process::Pid;
-use crate::socket::{bind, set_passcred, set_passrights, socket, SocketFlags, SocketType};
+use crate::socket::{SocketFlags, SocketType, bind, set_passcred, set_passrights, socket};
 use crate::sys;
 use crate::text::parse_decimal;
-use linux_raw_sys::general::{pollfd, O_CLOEXEC, POLLHUP, POLLIN};
+use linux_raw_sys::general::{O_CLOEXEC, POLLHUP, POLLIN, pollfd};
 
 /// The manager's socket from the value of `$NOTIFY_SOCKET`: an absolute
 /// path, or `@name` for an abstract name (as systemd reads it).
@@ -524,13 +524,10 @@ fn parse_line(line: &[u8]) -> Result<Assignment<'_>> {
         (b"STATUS", _) => Assignment::Status(value),
         (b"FDNAME", _) => Assignment::FdName(value),
         (b"ERRNO", _) => Assignment::Errno(number(i32::MAX as u64)? as i32),
-        (b"MAINPID", _) => Assignment::MainPid(number(i32::MAX as u64).and_then(|n| {
-            if n == 0 {
-                Err(Error::Malformed(Malformed::Number))
-            } else {
-                Ok(n as Pid)
-            }
-        })?),
+        (b"MAINPID", _) => Assignment::MainPid(
+            number(i32::MAX as u64)
+                .and_then(|n| if n == 0 { Err(Error::Malformed(Malformed::Number)) } else { Ok(n as Pid) })?,
+        ),
         (b"WATCHDOG_USEC", _) => Assignment::WatchdogUsec(number(u64::MAX)?),
         _ => Assignment::Other { key, value },
     })

@@ -26,10 +26,10 @@
 //! hand where a generated one should exist. [`Pidfd::pid`] reads the pid
 //! from `/proc/self/fdinfo` instead.
 
-use crate::errno::{restart, Errno};
+use crate::errno::{Errno, restart};
 use crate::error::{Error, Result};
 use crate::fd::{AsFd, BorrowedFd, OwnedFd};
-use crate::process::{decode, ExitStatus, Pid};
+use crate::process::{ExitStatus, Pid, decode};
 use crate::signal::Signal;
 use crate::sys;
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};

@@ -71,22 +71,22 @@
 //! handler, from eight threads beside a forking one, under a `hidepid`
 //! `/proc`; and the handshake alone.
 
-use crate::cmsg::{RecvControl, SendControl, Ucred, SPACE_CREDENTIALS};
+use crate::cmsg::{RecvControl, SPACE_CREDENTIALS, SendControl, Ucred};
 use crate::errno::Errno;
 use crate::error::{Error, Result};
 use crate::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
-use crate::msg::{recvmsg, sendmsg, Received, RecvFlags, SendFlags};
+use crate::msg::{Received, RecvFlags, SendFlags, recvmsg, sendmsg};
 use crate::pidfd::Pidfd;
-use crate::poll::{wait_readable, Deadline};
-use crate::process::{close_all_but, OwnChild, Pid};
-use crate::socket::{set_passcred, socketpair, SocketFlags, SocketType};
+use crate::poll::{Deadline, wait_readable};
+use crate::process::{OwnChild, Pid, close_all_but};
+use crate::socket::{SocketFlags, SocketType, set_passcred, socketpair};
 use crate::sys;
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use core::time::Duration;
 use linux_raw_sys::general::{
-    pollfd, _IOC_DIRSHIFT, _IOC_NRSHIFT, _IOC_READ, _IOC_SIZESHIFT, _IOC_TYPEBITS, _IOC_TYPESHIFT,
-    CLONE_NEWPID, O_RDONLY, POLLIN, SIGKILL,
+    _IOC_DIRSHIFT, _IOC_NRSHIFT, _IOC_READ, _IOC_SIZESHIFT, _IOC_TYPEBITS, _IOC_TYPESHIFT, CLONE_NEWPID,
+    O_RDONLY, POLLIN, SIGKILL, pollfd,
 };
 use linux_raw_sys::ioctl::NS_GET_USERNS;
 

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::fd::{AsFd, BorrowedFd};
 use crate::sys;
 use core::time::Duration;
-use linux_raw_sys::general::{pollfd, POLLERR, POLLHUP, POLLIN, POLLNVAL};
+use linux_raw_sys::general::{POLLERR, POLLHUP, POLLIN, POLLNVAL, pollfd};
 
 /// A point in time on the monotonic clock (`CLOCK_MONOTONIC`), so that
 /// waits survive wall-clock changes and retries do not extend them.

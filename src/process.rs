@@ -15,8 +15,8 @@ use crate::error::Result;
 use crate::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::sys;
 use linux_raw_sys::general::{
-    linux_dirent64, __WALL, CLD_DUMPED, CLD_EXITED, CLONE_NEWPID, O_DIRECTORY, O_RDONLY, SIGCHLD, SIGKILL,
-    WEXITED, WNOHANG, WNOWAIT,
+    __WALL, CLD_DUMPED, CLD_EXITED, CLONE_NEWPID, O_DIRECTORY, O_RDONLY, SIGCHLD, SIGKILL, WEXITED, WNOHANG,
+    WNOWAIT, linux_dirent64,
 };
 
 /// A process id. 0 and negative values have their usual special meanings
@@ -307,20 +307,22 @@ unsafe fn close_listed_except(keep: &[i32]) {
 fn dirent_numbers(mut records: &[u8]) -> impl Iterator<Item = i32> + '_ {
     const RECLEN: usize = core::mem::offset_of!(linux_dirent64, d_reclen);
     const NAME: usize = core::mem::offset_of!(linux_dirent64, d_name);
-    core::iter::from_fn(move || loop {
-        let len = records.get(RECLEN..RECLEN + 2)?;
-        let len = usize::from(u16::from_ne_bytes([len[0], len[1]]));
-        let rec = records.get(..len).filter(|_| len > NAME)?;
-        records = &records[len..];
-        let name = rec[NAME..].split(|&b| b == 0).next().unwrap_or_default();
-        let mut n: i32 = 0;
-        let digits = !name.is_empty()
-            && name.iter().all(|&b| {
-                n = n.saturating_mul(10).saturating_add(i32::from(b.wrapping_sub(b'0')));
-                b.is_ascii_digit()
-            });
-        if digits {
-            return Some(n);
+    core::iter::from_fn(move || {
+        loop {
+            let len = records.get(RECLEN..RECLEN + 2)?;
+            let len = usize::from(u16::from_ne_bytes([len[0], len[1]]));
+            let rec = records.get(..len).filter(|_| len > NAME)?;
+            records = &records[len..];
+            let name = rec[NAME..].split(|&b| b == 0).next().unwrap_or_default();
+            let mut n: i32 = 0;
+            let digits = !name.is_empty()
+                && name.iter().all(|&b| {
+                    n = n.saturating_mul(10).saturating_add(i32::from(b.wrapping_sub(b'0')));
+                    b.is_ascii_digit()
+                });
+            if digits {
+                return Some(n);
+            }
         }
     })
 }

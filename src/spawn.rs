@@ -31,17 +31,17 @@
 //! [`CStrArray`]s the caller builds before the call; the child works on
 //! the stack.
 
-use crate::errno::{restart, Errno};
+use crate::errno::{Errno, restart};
 use crate::error::{Error, FdMapProblem, Malformed, Result};
 use crate::exec::CStrArray;
 use crate::fd::{AsFd, BorrowedFd};
-use crate::pidfd::{fork_pidfd, Pidfd};
-use crate::process::{close_all_except, Pid};
+use crate::pidfd::{Pidfd, fork_pidfd};
+use crate::process::{Pid, close_all_except};
 use crate::signal::SigSet;
 use crate::sys;
 use core::ffi::CStr;
 use linux_raw_sys::general::{
-    _NSIG, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, O_CLOEXEC, SIGKILL, SIGSTOP, SIG_SETMASK,
+    _NSIG, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, O_CLOEXEC, SIG_SETMASK, SIGKILL, SIGSTOP,
 };
 
 /// The most entries a descriptor map may have.

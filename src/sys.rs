@@ -7,12 +7,12 @@
 
 use crate::addr::UnixAddr;
 use crate::arch::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
-use crate::cmsg::{take_with, RecvControl, Taken};
+use crate::cmsg::{RecvControl, Taken, take_with};
 use crate::errno::Errno;
 use crate::fd::{BorrowedFd, OwnedFd};
 use crate::io::{IoSlice, IoSliceMut};
 use core::ffi::CStr;
-use core::mem::{size_of, MaybeUninit};
+use core::mem::{MaybeUninit, size_of};
 use core::ptr;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use linux_raw_sys::general as g;
@@ -652,7 +652,7 @@ pub(crate) fn forget_vdso_clock() {
 /// an atomic.
 #[cfg(feature = "vdso")]
 mod vdso_clock {
-    use super::{mut_ptr_arg, open, read, ret, syscall5, uint_arg, SYSINFO_EHDR};
+    use super::{SYSINFO_EHDR, mut_ptr_arg, open, read, ret, syscall5, uint_arg};
     use crate::fd::AsFd;
     use core::ffi::c_int;
     use core::mem::size_of;

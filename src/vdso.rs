@@ -22,9 +22,9 @@
 use core::mem::{offset_of, size_of};
 use linux_raw_sys::auxvec::{AT_NULL, AT_SYSINFO_EHDR};
 use linux_raw_sys::elf::{
-    Elf_Dyn, Elf_Ehdr, Elf_Phdr, Elf_Sym, Elf_Verdaux, Elf_Verdef, DT_GNU_HASH, DT_HASH, DT_NULL, DT_STRTAB,
-    DT_SYMTAB, DT_VERDEF, DT_VERSYM, EI_CLASS, EI_DATA, ELFCLASS, ELFDATA, ELFMAG, ELF_ST_BIND, ELF_ST_TYPE,
-    PT_DYNAMIC, PT_LOAD, SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_FUNC, VER_FLG_BASE,
+    DT_GNU_HASH, DT_HASH, DT_NULL, DT_STRTAB, DT_SYMTAB, DT_VERDEF, DT_VERSYM, EI_CLASS, EI_DATA,
+    ELF_ST_BIND, ELF_ST_TYPE, ELFCLASS, ELFDATA, ELFMAG, Elf_Dyn, Elf_Ehdr, Elf_Phdr, Elf_Sym, Elf_Verdaux,
+    Elf_Verdef, PT_DYNAMIC, PT_LOAD, SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_FUNC, VER_FLG_BASE,
 };
 
 pub use crate::sys::set_sysinfo_ehdr;

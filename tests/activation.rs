@@ -4,7 +4,7 @@
 //! that takes, closes and changes nothing.
 mod common;
 
-use rawscm::activation::{listen_fds, Vars};
+use rawscm::activation::{Vars, listen_fds};
 use rawscm::{Errno, Error, ExitStatus, Malformed, SocketFlags, SocketType, UnixAddr};
 use std::os::unix::ffi::OsStrExt;
 use std::process::{Child, Command, Stdio};

@@ -19,11 +19,11 @@
 mod cmsg_model;
 mod common;
 
-use cmsg_model::{Op, HDR, LONG};
+use cmsg_model::{HDR, LONG, Op};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use rawscm::{
-    cmsg_len, cmsg_space, space_for_fds, RawFds, Ucred, SCM_MAX_FD, SPACE_CREDENTIALS, SPACE_PIDFD,
+    RawFds, SCM_MAX_FD, SPACE_CREDENTIALS, SPACE_PIDFD, Ucred, cmsg_len, cmsg_space, space_for_fds,
 };
 
 fn config() -> Config {

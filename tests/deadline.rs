@@ -4,7 +4,7 @@
 mod common;
 
 use rawscm::{
-    socketpair, wait_readable, wait_readable_for, Deadline, Errno, Error, ExitStatus, SocketFlags, SocketType,
+    Deadline, Errno, Error, ExitStatus, SocketFlags, SocketType, socketpair, wait_readable, wait_readable_for,
 };
 use std::time::Duration;
 

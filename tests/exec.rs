@@ -5,9 +5,9 @@
 //! rows) with a script that checks the arguments and the environment it got.
 mod common;
 
-use rawscm::fs::{open, OpenFlags};
+use rawscm::fs::{OpenFlags, open};
 use rawscm::{
-    execve, execveat, exit_group, fork, waitid, AtFlags, CStrArray, Errno, Error, ExitStatus, Fork,
+    AtFlags, CStrArray, Errno, Error, ExitStatus, Fork, execve, execveat, exit_group, fork, waitid,
 };
 use std::ffi::{CStr, CString};
 use std::os::unix::ffi::OsStrExt;

@@ -6,8 +6,8 @@
 //! binary may have children meanwhile.
 mod common;
 
-use rawscm::init::{mount, try_waitid_any, waitid_any, MountFlags};
-use rawscm::{exit_group, fork, read, socketpair, write, Errno, Error, Fork, SocketFlags, SocketType};
+use rawscm::init::{MountFlags, mount, try_waitid_any, waitid_any};
+use rawscm::{Errno, Error, Fork, SocketFlags, SocketType, exit_group, fork, read, socketpair, write};
 
 #[test]
 fn any_child_is_reaped_then_echild() {

@@ -3,10 +3,10 @@
 mod common;
 
 use rawscm::{
-    fork, recv_credentials, recv_fds, recvmsg, send_credentials, send_fds, sendmsg, set_passcred, socketpair,
-    space_for_fds, waitid, AsFd, BorrowedFd, Errno, Error, ExitStatus, Fork, IoSlice, IoSliceMut, OwnedFd,
-    Received, RecvControl, RecvFlags, SendControl, SendFlags, SocketFlags, SocketType, Ucred, SCM_MAX_FD,
-    SPACE_CREDENTIALS, SPACE_PIDFD,
+    AsFd, BorrowedFd, Errno, Error, ExitStatus, Fork, IoSlice, IoSliceMut, OwnedFd, Received, RecvControl,
+    RecvFlags, SCM_MAX_FD, SPACE_CREDENTIALS, SPACE_PIDFD, SendControl, SendFlags, SocketFlags, SocketType,
+    Ucred, fork, recv_credentials, recv_fds, recvmsg, send_credentials, send_fds, sendmsg, set_passcred,
+    socketpair, space_for_fds, waitid,
 };
 use std::time::{Duration, Instant};
 

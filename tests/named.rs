@@ -6,9 +6,9 @@ mod common;
 
 use proptest::prelude::*;
 use rawscm::{
-    accept, bind, connect, getpeername, getsockname, listen, recv, recvmsg_from, send, sendmsg_to,
-    set_passcred, set_passrights, shutdown, socket, AddrKind, AsFd, Errno, Error, IoSlice, IoSliceMut,
-    OwnedFd, Received, RecvControl, SendControl, Shutdown, SocketFlags, SocketType, Ucred, UnixAddr,
+    AddrKind, AsFd, Errno, Error, IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, SendControl, Shutdown,
+    SocketFlags, SocketType, Ucred, UnixAddr, accept, bind, connect, getpeername, getsockname, listen, recv,
+    recvmsg_from, send, sendmsg_to, set_passcred, set_passrights, shutdown, socket,
 };
 use std::io::{BufRead, BufReader};
 use std::os::unix::ffi::OsStrExt;

@@ -4,7 +4,7 @@
 mod common;
 
 use core::time::Duration;
-use rawscm::notify::{barrier, notify, Assignment, Message, Notification, NotifySocket};
+use rawscm::notify::{Assignment, Message, Notification, NotifySocket, barrier, notify};
 use rawscm::{AsFd, Deadline, Errno, Error, Malformed, SocketFlags, SocketType, UnixAddr};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

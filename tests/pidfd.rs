@@ -4,12 +4,12 @@
 mod common;
 
 use core::time::Duration;
-use rawscm::pidfd::{fork_with_pidfd, ForkPidfd, Pidfd};
-use rawscm::pidns::{init_pid_of_pidfd, Method};
-use rawscm::signal::{sigprocmask, MaskHow, SigSet, Signal, SignalFd};
+use rawscm::pidfd::{ForkPidfd, Pidfd, fork_with_pidfd};
+use rawscm::pidns::{Method, init_pid_of_pidfd};
+use rawscm::signal::{MaskHow, SigSet, Signal, SignalFd, sigprocmask};
 use rawscm::{
-    exit_group, getpid, kill, poll, recv_fds, send_fds, socketpair, wait_readable_for, AsFd, Deadline, Errno,
-    Error, ExitStatus, OwnedFd, Pid, SocketFlags, SocketType,
+    AsFd, Deadline, Errno, Error, ExitStatus, OwnedFd, Pid, SocketFlags, SocketType, exit_group, getpid,
+    kill, poll, recv_fds, send_fds, socketpair, wait_readable_for,
 };
 
 const LONG: Duration = Duration::from_secs(20);
@@ -360,11 +360,7 @@ fn fork_with_pidfd_falls_back_when_clone3_or_clone_pidfd_is_refused() {
                 return 2;
             }
             // Twice: the way found first is remembered and must work again.
-            if forked_ok() && forked_ok() {
-                0
-            } else {
-                1
-            }
+            if forked_ok() && forked_ok() { 0 } else { 1 }
         });
         assert_eq!(status, ExitStatus::Exited(0), "step {i}");
     }
@@ -382,11 +378,7 @@ fn fork_with_pidfd_falls_back_when_clone3_or_clone_pidfd_is_refused() {
         // No child was made.
         let mut info = unsafe { core::mem::zeroed::<libc::siginfo_t>() };
         let r = unsafe { libc::waitid(libc::P_ALL, 0, &mut info, libc::WEXITED | libc::WNOHANG) };
-        if r == -1 {
-            0
-        } else {
-            4
-        }
+        if r == -1 { 0 } else { 4 }
     });
     assert_eq!(status, ExitStatus::Exited(0));
 }

@@ -1,10 +1,10 @@
 //! The init-pid lookup (both paths) and its credential handshake.
 mod common;
 
-use rawscm::pidns::{answer_with_credentials, ask_for_credentials, init_pid_of, translate_pid, Method};
+use rawscm::pidns::{Method, answer_with_credentials, ask_for_credentials, init_pid_of, translate_pid};
 use rawscm::{
-    exit_group, fork, recv_credentials, recv_fds, send_credentials, send_fds, set_passcred, socketpair,
-    waitid, AsFd, Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid, SocketFlags, SocketType, Ucred,
+    AsFd, Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid, SocketFlags, SocketType, Ucred, exit_group,
+    fork, recv_credentials, recv_fds, send_credentials, send_fds, set_passcred, socketpair, waitid,
 };
 use std::time::{Duration, Instant};
 
@@ -90,9 +90,9 @@ impl Tree {
         let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).unwrap();
         set_passcred(&report_rx, true).unwrap();
         let qemu = common::under_qemu(); // not in a forked child: it allocates
-                                         // A plain child starts the namespace's init and waits for it (under
-                                         // qemu it must join the new namespace itself, see `fork_pid1`).
-                                         // SAFETY: the children only make system calls (and close by number).
+        // A plain child starts the namespace's init and waits for it (under
+        // qemu it must join the new namespace itself, see `fork_pid1`).
+        // SAFETY: the children only make system calls (and close by number).
         let top = match unsafe { fork() }.unwrap() {
             Fork::Child => {
                 close_raw(&release_tx);
@@ -233,10 +233,10 @@ fn namespace_whose_init_has_exited_is_esrch() {
         let (report, report_rx) = socketpair(SocketType::Datagram, SocketFlags::default()).unwrap();
         let (release_tx, release) = socketpair(SocketType::Stream, SocketFlags::default()).unwrap();
         let qemu = common::under_qemu(); // not in a forked child: it allocates
-                                         // A plain child starts a namespace init that exits at once, waits
-                                         // until it has exited without reaping it (its namespace is now dead),
-                                         // reports its pid, and reaps it only when released.
-                                         // SAFETY: the children only make system calls (and close by number).
+        // A plain child starts a namespace init that exits at once, waits
+        // until it has exited without reaping it (its namespace is now dead),
+        // reports its pid, and reaps it only when released.
+        // SAFETY: the children only make system calls (and close by number).
         let holder = match unsafe { fork() }.unwrap() {
             Fork::Child => {
                 close_raw(&release_tx);
@@ -551,7 +551,9 @@ fn concurrent_lookups_each_get_their_own_answer_and_errors_are_prompt() {
 fn a_hidepid_proc_does_not_make_a_live_namespace_dead() {
     let Some(_g) = common::serial_as_root() else { return };
     if common::under_qemu() {
-        common::skip("qemu-user does not know ioctl(NS_GET_PID_FROM_PIDNS): the ioctl path's liveness check not reached");
+        common::skip(
+            "qemu-user does not know ioctl(NS_GET_PID_FROM_PIDNS): the ioctl path's liveness check not reached",
+        );
         return;
     }
     let me = rawscm::getpid();

@@ -2,8 +2,8 @@
 mod common;
 
 use rawscm::{
-    exit_group, fork, fork_new_pid_namespace, getgid, getpid, getuid, kill, recv_fds, send_fds, socketpair,
-    try_waitid, waitid, Errno, Error, ExitStatus, Fork, SocketFlags, SocketType,
+    Errno, Error, ExitStatus, Fork, SocketFlags, SocketType, exit_group, fork, fork_new_pid_namespace,
+    getgid, getpid, getuid, kill, recv_fds, send_fds, socketpair, try_waitid, waitid,
 };
 
 #[test]

@@ -3,11 +3,11 @@
 mod common;
 
 use core::time::Duration;
-use rawscm::pidfd::{fork_with_pidfd, ForkPidfd};
-use rawscm::signal::{raise_in_thread, signal_mask, sigprocmask, MaskHow, SigSet, Signal, SignalFd};
+use rawscm::pidfd::{ForkPidfd, fork_with_pidfd};
+use rawscm::signal::{MaskHow, SigSet, Signal, SignalFd, raise_in_thread, signal_mask, sigprocmask};
 use rawscm::{
-    exit_group, getpid, kill, poll, send, socketpair, AsFd, Deadline, Errno, Error, ExitStatus, SocketFlags,
-    SocketType,
+    AsFd, Deadline, Errno, Error, ExitStatus, SocketFlags, SocketType, exit_group, getpid, kill, poll, send,
+    socketpair,
 };
 
 const LONG: Duration = Duration::from_secs(20);

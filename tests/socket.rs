@@ -2,8 +2,8 @@
 mod common;
 
 use rawscm::{
-    passcred, peercred, peerpidfd, set_passcred, set_passpidfd, socket_type, socketpair, AsFd, BorrowedFd,
-    Errno, Error, SocketFlags, SocketType, Ucred,
+    AsFd, BorrowedFd, Errno, Error, SocketFlags, SocketType, Ucred, passcred, peercred, peerpidfd,
+    set_passcred, set_passpidfd, socket_type, socketpair,
 };
 
 fn fd_flags(fd: i32) -> (i32, i32) {

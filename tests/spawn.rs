@@ -8,10 +8,10 @@
 mod common;
 
 use core::time::Duration;
-use rawscm::signal::{sigprocmask, MaskHow, SigSet, Signal};
-use rawscm::spawn::{spawn, Session, SpawnOptions, MAX_FD_MAP};
+use rawscm::signal::{MaskHow, SigSet, Signal, sigprocmask};
+use rawscm::spawn::{MAX_FD_MAP, Session, SpawnOptions, spawn};
 use rawscm::{
-    wait_readable_for, BorrowedFd, CStrArray, Errno, Error, ExitStatus, FdMapProblem, Malformed, Pid,
+    BorrowedFd, CStrArray, Errno, Error, ExitStatus, FdMapProblem, Malformed, Pid, wait_readable_for,
 };
 use std::ffi::{CStr, CString};
 use std::io::Read;
@@ -399,7 +399,9 @@ fn many_spawns_leave_no_descriptor_and_no_zombie() {
 fn spawn_works_on_the_fallback_without_clone_pidfd() {
     let _g = common::serial();
     if common::under_qemu() {
-        common::skip("a seccomp filter under qemu-user sees the emulator's system calls (and qemu uses this fallback anyway)");
+        common::skip(
+            "a seccomp filter under qemu-user sees the emulator's system calls (and qemu uses this fallback anyway)",
+        );
         return;
     }
     if !cfg!(any(target_arch = "x86_64", target_arch = "x86", target_arch = "arm")) {
@@ -418,11 +420,7 @@ fn spawn_works_on_the_fallback_without_clone_pidfd() {
         let ok = matches!(spawn(c"/bin/sh", &argv, &env, &SpawnOptions::new()), Ok(c) if c.pidfd.wait() == Ok(ExitStatus::Exited(6)));
         let failed = spawn(c"/nonexistent", &argv, &env, &SpawnOptions::new()).map(drop)
             == Err(Error::Os(Errno::ENOENT));
-        if ok && failed {
-            0
-        } else {
-            1
-        }
+        if ok && failed { 0 } else { 1 }
     });
     assert_eq!(status, ExitStatus::Exited(0));
 }

@@ -27,15 +27,15 @@
 mod common;
 
 use rawscm::{
+    AsFd, BorrowedFd, Deadline, Errno, Error, ExitStatus, Fork, IoSlice, IoSliceMut, OwnedFd, Received,
+    RecvControl, RecvFlags, SCM_MAX_FD, SendControl, SendFlags, SocketFlags, SocketType, Ucred,
     recv_credentials, recv_fds, recvmsg, send_credentials, send_fds, sendmsg, set_passcred, set_passpidfd,
-    socketpair, space_for_fds, wait_readable, waitid, AsFd, BorrowedFd, Deadline, Errno, Error, ExitStatus,
-    Fork, IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, RecvFlags, SendControl, SendFlags,
-    SocketFlags, SocketType, Ucred, SCM_MAX_FD,
+    socketpair, space_for_fds, wait_readable, waitid,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::fd::IntoRawFd;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 // ------------------------------------------------------------ harness --
@@ -824,7 +824,9 @@ fn torture() {
     let seed = env_u64("RAWSCM_TORTURE_SEED").unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
     });
-    eprintln!("torture: seed {seed:#x}, {iters} steps (replay: RAWSCM_TORTURE_SEED={seed:#x} RAWSCM_TORTURE_ITERS={iters})");
+    eprintln!(
+        "torture: seed {seed:#x}, {iters} steps (replay: RAWSCM_TORTURE_SEED={seed:#x} RAWSCM_TORTURE_ITERS={iters})"
+    );
     let mut w = World::new(seed);
     w.caps.report_skips(true, true, true);
     let total: usize = STEPS.iter().map(|s| s.2).sum();

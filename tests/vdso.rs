@@ -4,7 +4,7 @@
 //! `src/vdso.rs`.)
 mod common;
 
-use rawscm::{vdso, Deadline, Errno, Error, ExitStatus};
+use rawscm::{Deadline, Errno, Error, ExitStatus, vdso};
 use std::time::Duration;
 
 /// This process's AT_SYSINFO_EHDR, as libc saw it at start-up.

@@ -4,7 +4,7 @@
 
 use core::fmt::Write;
 use rawscm_bench::Check;
-use rawscm_rt::{args, Stderr, Stdout};
+use rawscm_rt::{Stderr, Stdout, args};
 
 /// Runs the timing loop; returns the exit status.
 pub fn main(setup: Result<impl FnMut() -> Check, &'static str>) -> i32 {

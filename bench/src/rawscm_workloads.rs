@@ -2,13 +2,13 @@
 //! (`w1_rawscm`, `w2_rawscm`) and the `#![no_std]` ones (`w1_rawscm_rt`,
 //! `w2_rawscm_rt`).
 
-use rawscm::pidns::{init_pid_of, Method};
+use rawscm::pidns::{Method, init_pid_of};
 use rawscm::{
-    exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair, space_for_fds, waitid, AsFd, ExitStatus,
-    Fork, IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, RecvFlags, SendControl, SendFlags,
-    SocketFlags, SocketType, Ucred, SPACE_CREDENTIALS,
+    AsFd, ExitStatus, Fork, IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, RecvFlags,
+    SPACE_CREDENTIALS, SendControl, SendFlags, SocketFlags, SocketType, Ucred, exit_group, fork, recvmsg,
+    sendmsg, set_passcred, socketpair, space_for_fds, waitid,
 };
-use rawscm_bench::{count, Check};
+use rawscm_bench::{Check, count};
 
 /// Control space for one fd and credentials.
 const SPACE: usize = space_for_fds(1) + SPACE_CREDENTIALS;

@@ -6,9 +6,9 @@
 //! - WP, fork with a pidfd + wait: W2 with `fork_with_pidfd` and
 //!   `waitid(P_PIDFD)` instead of `fork` and `waitid(P_PID)`.
 
-use rawscm::pidfd::{fork_with_pidfd, ForkPidfd};
-use rawscm::spawn::{spawn, SpawnOptions};
-use rawscm::{exit_group, CStrArray, ExitStatus};
+use rawscm::pidfd::{ForkPidfd, fork_with_pidfd};
+use rawscm::spawn::{SpawnOptions, spawn};
+use rawscm::{CStrArray, ExitStatus, exit_group};
 use rawscm_bench::Check;
 
 /// One WS iteration.

@@ -12,7 +12,7 @@ mod cmsg_model;
 
 use cmsg_model::Op;
 use libfuzzer_sys::fuzz_target;
-use rawscm::{space_for_fds, Ucred, SCM_MAX_FD, SPACE_CREDENTIALS, SPACE_PIDFD};
+use rawscm::{SCM_MAX_FD, SPACE_CREDENTIALS, SPACE_PIDFD, Ucred, space_for_fds};
 
 /// Decodes the input into pushes: a tag byte, then its arguments.
 fn ops(mut data: &[u8]) -> Vec<Op> {

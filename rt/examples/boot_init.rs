@@ -17,12 +17,12 @@
 
 use core::fmt::{self, Write};
 use core::time::Duration;
-use rawscm::init::{mount, reboot, try_waitid_any, waitid_any, MountFlags, Reboot};
-use rawscm::pidns::{init_pid_of, translate_pid, Method, Translated};
+use rawscm::init::{MountFlags, Reboot, mount, reboot, try_waitid_any, waitid_any};
+use rawscm::pidns::{Method, Translated, init_pid_of, translate_pid};
 use rawscm::{
-    exit_group, fork, fork_new_pid_namespace, getpid, recv_credentials, recv_fds, send_credentials, send_fds,
-    set_passcred, socketpair, wait_readable_for, waitid, AsFd, Errno, Error, ExitStatus, Fork, OwnedFd, Pid,
-    SocketFlags, SocketType, Ucred,
+    AsFd, Errno, Error, ExitStatus, Fork, OwnedFd, Pid, SocketFlags, SocketType, Ucred, exit_group, fork,
+    fork_new_pid_namespace, getpid, recv_credentials, recv_fds, send_credentials, send_fds, set_passcred,
+    socketpair, wait_readable_for, waitid,
 };
 use rawscm_rt as rt;
 
@@ -88,11 +88,7 @@ impl<T> Ctx<T> for rawscm::Result<T> {
 
 /// Fails with `what` and `got` unless `ok`.
 fn expect(ok: bool, what: &'static str, got: i64) -> Result<(), Fail> {
-    if ok {
-        Ok(())
-    } else {
-        Err(Fail::Wrong(what, got))
-    }
+    if ok { Ok(()) } else { Err(Fail::Wrong(what, got)) }
 }
 
 fn report(name: &str, result: Check) {

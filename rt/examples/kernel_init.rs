@@ -43,17 +43,17 @@
 use core::ffi::CStr;
 use core::fmt::{self, Write};
 use core::time::Duration;
-use rawscm::fs::{dup_to_stdio, open, read, OpenFlags, Stdio};
+use rawscm::fs::{OpenFlags, Stdio, dup_to_stdio, open, read};
 use rawscm::{
-    execve, exit_group, fork, getpid, kill, recv_fds, send_fds, socketpair, wait_readable, waitid, CStrArray,
-    Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid, SocketFlags, SocketType,
+    CStrArray, Deadline, Errno, Error, ExitStatus, Fork, OwnedFd, Pid, SocketFlags, SocketType, execve,
+    exit_group, fork, getpid, kill, recv_fds, send_fds, socketpair, wait_readable, waitid,
 };
 
 /// Everything this program takes from the runtime (`rawscm-rt`) and from
 /// `rawscm::init`, in one place.
 mod rt {
-    pub use rawscm::init::{try_waitid_any, waitid_any};
     use rawscm::init::{MountFlags, Reboot};
+    pub use rawscm::init::{try_waitid_any, waitid_any};
     pub use rawscm_rt::args;
 
     /// Writes all of `bytes` to stdout (the console).

@@ -43,11 +43,11 @@ use core::fmt::{self, Write};
 use core::time::Duration;
 use rawscm::notify::{Assignment, NotifySocket};
 use rawscm::pidfd::Pidfd;
-use rawscm::signal::{sigprocmask, MaskHow, SigSet, Signal, SignalFd};
-use rawscm::spawn::{spawn, Session, SpawnOptions};
+use rawscm::signal::{MaskHow, SigSet, Signal, SignalFd, sigprocmask};
+use rawscm::spawn::{Session, SpawnOptions, spawn};
 use rawscm::{
-    bind, getpid, listen, poll, socket, AsFd, CStrArray, Deadline, Error, ExitStatus, OwnedFd, Pid,
-    SocketFlags, SocketType, UnixAddr,
+    AsFd, CStrArray, Deadline, Error, ExitStatus, OwnedFd, Pid, SocketFlags, SocketType, UnixAddr, bind,
+    getpid, listen, poll, socket,
 };
 
 rawscm_rt::entry!(main, panic_handler = on_panic);

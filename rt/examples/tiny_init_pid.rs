@@ -16,11 +16,11 @@
 
 use core::time::Duration;
 use rawscm::{
-    exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair, wait_readable, waitid, Deadline, Fork,
-    IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, SendControl, SocketFlags, SocketType, Ucred,
-    SPACE_CREDENTIALS,
+    Deadline, Fork, IoSlice, IoSliceMut, OwnedFd, Received, RecvControl, SPACE_CREDENTIALS, SendControl,
+    SocketFlags, SocketType, Ucred, exit_group, fork, recvmsg, sendmsg, set_passcred, socketpair,
+    wait_readable, waitid,
 };
-use rawscm_rt::{decimal, write_all, Stdout};
+use rawscm_rt::{Stdout, decimal, write_all};
 
 rawscm_rt::entry!(main);
 

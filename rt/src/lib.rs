@@ -128,8 +128,8 @@ mod mem;
 mod relocate;
 mod start;
 
-pub use io::{decimal, panic, write_all, Stderr, Stdout};
-pub use start::{argc, args, auxv, env, CStrs};
+pub use io::{Stderr, Stdout, decimal, panic, write_all};
+pub use start::{CStrs, argc, args, auxv, env};
 
 /// Declares `main` as the program's main function and chooses its panic
 /// handler.

@@ -112,7 +112,7 @@ fn tables(entries: impl Iterator<Item = (usize, usize)>) -> Result<Tables, Refus
     use consts::{DT_PLTRELSZ, DT_RELR, DT_RELRENT, DT_RELRSZ, DT_TEXTREL};
     use core::mem::size_of;
     use linux_raw_sys::elf::{
-        Elf_Rel, Elf_Rela, DT_NULL, DT_REL, DT_RELA, DT_RELAENT, DT_RELASZ, DT_RELENT, DT_RELSZ,
+        DT_NULL, DT_REL, DT_RELA, DT_RELAENT, DT_RELASZ, DT_RELENT, DT_RELSZ, Elf_Rel, Elf_Rela,
     };
     let mut t = Tables::default();
     for (tag, value) in entries {
@@ -186,13 +186,13 @@ fn relr_offsets(table: impl Iterator<Item = usize>, mut relocate: impl FnMut(usi
 #[cfg(not(rawscm_rt_no_relocate))]
 mod imp {
     use super::consts::{R_NONE, R_RELATIVE};
-    use super::{relr_offsets, tables, Refusal, Tables};
+    use super::{Refusal, Tables, relr_offsets, tables};
     use core::ffi::c_char;
     use core::mem::size_of;
     use core::ptr::{read_volatile, with_exposed_provenance, with_exposed_provenance_mut, write_volatile};
     use linux_raw_sys::auxvec::{AT_NULL, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM};
     use linux_raw_sys::elf::{
-        Elf_Dyn, Elf_Ehdr, Elf_Phdr, Elf_Rel, Elf_Rela, ELFMAG, PT_DYNAMIC, PT_LOAD, PT_PHDR,
+        ELFMAG, Elf_Dyn, Elf_Ehdr, Elf_Phdr, Elf_Rel, Elf_Rela, PT_DYNAMIC, PT_LOAD, PT_PHDR,
     };
 
     /// The run-time address (`*const T`) of `$s`, a static of this module,

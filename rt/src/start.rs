@@ -19,7 +19,7 @@
 
 #[cfg(not(test))]
 use core::ffi::c_int;
-use core::ffi::{c_char, CStr};
+use core::ffi::{CStr, c_char};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 unsafe extern "Rust" {
@@ -114,13 +114,7 @@ unsafe extern "C" fn __libc_start_main(
     // is at least 1 (since Linux 5.18 the kernel turns an empty argv into
     // one empty string), and argv after it. Dynamic: the dynamic linker
     // leaves a NULL back chain there and passes argv in its register.
-    unsafe {
-        if *stack_on_entry != 0 {
-            start(stack_on_entry.add(1).cast())
-        } else {
-            start(argv)
-        }
-    }
+    unsafe { if *stack_on_entry != 0 { start(stack_on_entry.add(1).cast()) } else { start(argv) } }
 }
 
 /// The C `main` that the crt objects name (they pass its address to

@@ -57,11 +57,7 @@ pub(crate) use imp::FORK_NR;
 /// zero stack (the child runs on a copy of ours), in this architecture's
 /// order.
 pub(crate) const fn clone_args(flags: usize) -> [usize; 2] {
-    if imp::CLONE_STACK_FIRST {
-        [0, flags]
-    } else {
-        [flags, 0]
-    }
+    if imp::CLONE_STACK_FIRST { [0, flags] } else { [flags, 0] }
 }
 
 #[cfg(all(

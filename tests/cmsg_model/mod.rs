@@ -11,7 +11,7 @@
 
 use core::mem::size_of;
 use core::ops::Range;
-use rawscm::{BorrowedFd, ControlMessage, ControlMessages, Error, RawFds, SendControl, Ucred, SCM_MAX_FD};
+use rawscm::{BorrowedFd, ControlMessage, ControlMessages, Error, RawFds, SCM_MAX_FD, SendControl, Ucred};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 /// `sizeof(long)` (= `sizeof(size_t)` on Linux): the `CMSG_ALIGN` unit.

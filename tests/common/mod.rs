@@ -204,7 +204,7 @@ pub unsafe fn fork_pid1(qemu: bool) -> rawscm::Result<rawscm::Fork> {
 /// refused. Not under qemu-user: a filter there sees the emulator's host
 /// system calls, not the guest's.
 pub fn fail_syscalls_in_child(rules: &[(libc::c_long, i32)]) -> bool {
-    use libc::{sock_filter, sock_fprog, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W};
+    use libc::{BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, sock_filter, sock_fprog};
     let stmt = |code: u32, k: u32| sock_filter { code: code as u16, jt: 0, jf: 0, k };
     let mut prog = [stmt(0, 0); 34];
     // seccomp_data.nr is the first field.
@@ -229,7 +229,7 @@ pub fn fail_syscalls_in_child(rules: &[(libc::c_long, i32)]) -> bool {
 /// under which `ioctl` with request `request` fails with `errno`, and every
 /// other call goes through (as for [`fail_syscalls_in_child`]).
 pub fn fail_ioctl_in_child(request: u32, errno: i32) -> bool {
-    use libc::{sock_filter, sock_fprog, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W};
+    use libc::{BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, sock_filter, sock_fprog};
     let stmt = |code: u32, k: u32| sock_filter { code: code as u16, jt: 0, jf: 0, k };
     let jeq = |k: u32, jf: u8| sock_filter { code: (BPF_JMP | BPF_JEQ | BPF_K) as u16, jt: 0, jf, k };
     // seccomp_data: nr (4 bytes), arch (4), instruction_pointer (8), args[6]

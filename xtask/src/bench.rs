@@ -433,17 +433,17 @@ impl Namespace {
             list.split_whitespace().next()?.parse::<u32>().ok()
         };
         for _ in 0..500 {
-            if let Some(init) = first_child(ns.unshare.id()) {
-                if let Some(task) = first_child(init) {
-                    (ns.init, ns.task) = (init, task);
-                    // The task must be pid 2 of a namespace of its own.
-                    let status = std::fs::read_to_string(format!("/proc/{task}/status")).unwrap_or_default();
-                    let nspid = status.lines().find_map(|l| l.strip_prefix("NSpid:")).unwrap_or("");
-                    if nspid.split_whitespace().last() == Some("2") {
-                        return Ok(ns);
-                    }
-                    return Err(format!("task {task} has NSpid {nspid:?}, not in a namespace of its own"));
+            if let Some(init) = first_child(ns.unshare.id())
+                && let Some(task) = first_child(init)
+            {
+                (ns.init, ns.task) = (init, task);
+                // The task must be pid 2 of a namespace of its own.
+                let status = std::fs::read_to_string(format!("/proc/{task}/status")).unwrap_or_default();
+                let nspid = status.lines().find_map(|l| l.strip_prefix("NSpid:")).unwrap_or("");
+                if nspid.split_whitespace().last() == Some("2") {
+                    return Ok(ns);
                 }
+                return Err(format!("task {task} has NSpid {nspid:?}, not in a namespace of its own"));
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
@@ -587,11 +587,7 @@ fn trim(x: f64) -> String {
 
 /// A reference's short name for the ratio column.
 fn short(name: &str) -> &'static str {
-    if name.contains("ioctl") {
-        "C ioctl"
-    } else {
-        "C musl"
-    }
+    if name.contains("ioctl") { "C ioctl" } else { "C musl" }
 }
 
 /// Compiles one C file.
@@ -864,10 +860,10 @@ fn machine() -> String {
     let version = |krate: &str| {
         let mut lines = lock.lines();
         while let Some(l) = lines.next() {
-            if l == format!("name = \"{krate}\"") {
-                if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = ")) {
-                    return v.trim_matches('"').to_string();
-                }
+            if l == format!("name = \"{krate}\"")
+                && let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = "))
+            {
+                return v.trim_matches('"').to_string();
             }
         }
         "?".into()

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::tiny::{build_static, run_timeout, work_dir, Ran};
+use crate::tiny::{Ran, build_static, run_timeout, work_dir};
 use crate::util;
 
 /// The checks `boot_init` reports, in order.
@@ -101,11 +101,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let failed: Vec<&str> = results.iter().filter(|(_, r)| r.is_err()).map(|(n, _)| *n).collect();
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("boot failed on {}", failed.join(", ")))
-    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("boot failed on {}", failed.join(", "))) }
 }
 
 /// The step `cargo xtask test` runs.
@@ -214,11 +210,7 @@ fn check_supervisor_console(ran: &Ran, timeout: Duration) -> Result<(), String> 
         Some(s) if !s.success() => problems.push(format!("qemu exited with {s}")),
         Some(_) => {}
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("; "))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
 }
 
 /// Every check reported exactly once and ok, between `begin` and `end`, and
@@ -256,11 +248,7 @@ fn check_console(ran: &Ran, timeout: Duration) -> Result<(), String> {
         Some(s) if !s.success() => problems.push(format!("qemu exited with {s}")),
         Some(_) => {}
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("; "))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
 }
 
 /// The newest `/boot/vmlinuz-*` of Debian's `linux-image-amd64`.
@@ -449,13 +437,15 @@ mod tests {
         let failed = ok.replace("fork-wait ok", "fork-wait FAIL waitid: ECHILD");
         assert!(check_console(&Ran { status, stdout: failed }, t).unwrap_err().contains("failed: fork-wait"));
         let missing = ok.replace(&format!("{PREFIX}pidns-auto ok"), "");
-        assert!(check_console(&Ran { status, stdout: missing }, t)
-            .unwrap_err()
-            .contains("pidns-auto: reported 0"));
+        assert!(
+            check_console(&Ran { status, stdout: missing }, t)
+                .unwrap_err()
+                .contains("pidns-auto: reported 0")
+        );
         let extra = ok.replace(&format!("{PREFIX}end"), &format!("{PREFIX}bogus ok\n{PREFIX}end"));
-        assert!(check_console(&Ran { status, stdout: extra }, t)
-            .unwrap_err()
-            .contains("unexpected line: bogus"));
+        assert!(
+            check_console(&Ran { status, stdout: extra }, t).unwrap_err().contains("unexpected line: bogus")
+        );
         assert!(check_console(&Ran { status: None, stdout: ok }, t).unwrap_err().contains("no power-off"));
     }
 }

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::setup::{Target, TARGETS};
+use crate::setup::{TARGETS, Target};
 use crate::tiny::{build_static, run_timeout, work_dir};
 use crate::util::{self, Row};
 
@@ -205,11 +205,7 @@ impl KernelRow {
     /// and `sc` is wanted.
     pub fn backends(&self, sc: bool) -> Vec<bool> {
         let builds = Target::find(self.triple).is_some_and(|t| t.sc);
-        if sc && builds {
-            vec![false, true]
-        } else {
-            vec![false]
-        }
+        if sc && builds { vec![false, true] } else { vec![false] }
     }
 
     /// The row's name before the kernel is known.
@@ -343,11 +339,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             println!("    skipped {test}: {why}");
         }
     }
-    if results.iter().all(|r| r.ok) {
-        Ok(())
-    } else {
-        Err("a real-kernel row failed".into())
-    }
+    if results.iter().all(|r| r.ok) { Ok(()) } else { Err("a real-kernel row failed".into()) }
 }
 
 /// Runs real-kernel rows, keeping what rows of the same target share.
@@ -620,10 +612,10 @@ fn fetch_all_inner(rows: &[&KernelRow]) -> Result<Fetched, String> {
             .ok_or_else(|| format!("no boot/vmlinu[xz]-{release} in the {arch} {} package", series.name()));
     }
     for got in busybox.values_mut() {
-        if let Ok(bin) = got {
-            if !bin.is_file() {
-                *got = Err(format!("{} is missing after the download", bin.display()));
-            }
+        if let Ok(bin) = got
+            && !bin.is_file()
+        {
+            *got = Err(format!("{} is missing after the download", bin.display()));
         }
     }
     Ok((kernels, busybox))
@@ -886,10 +878,10 @@ struct Files {
 
 impl Files {
     fn dir(&mut self, path: &str, mode: u32) {
-        if let Some((parent, _)) = path.rsplit_once('/') {
-            if !self.entries.contains_key(parent) {
-                self.dir(parent, 0o755);
-            }
+        if let Some((parent, _)) = path.rsplit_once('/')
+            && !self.entries.contains_key(parent)
+        {
+            self.dir(parent, 0o755);
         }
         self.entries.insert(path.to_string(), (0o040000 | mode, (0, 0), Vec::new()));
     }
@@ -903,10 +895,10 @@ impl Files {
     }
 
     fn file(&mut self, path: &str, mode: u32, data: Vec<u8>) {
-        if let Some((parent, _)) = path.rsplit_once('/') {
-            if !self.entries.contains_key(parent) {
-                self.dir(parent, 0o755);
-            }
+        if let Some((parent, _)) = path.rsplit_once('/')
+            && !self.entries.contains_key(parent)
+        {
+            self.dir(parent, 0o755);
         }
         self.entries.insert(path.to_string(), (0o100000 | mode, (0, 0), data));
     }
@@ -943,10 +935,10 @@ fn boot(row: &KernelRow, image: &Path, prepared: &Prepared, smp: u32, timeout: D
     let mut marks: Vec<(String, Duration)> = Vec::new();
     let ran = run_timeout(&mut cmd, timeout, |line| {
         println!("  | {line}");
-        if let Some((_, rest)) = line.split_once(PREFIX) {
-            if ["begin", "run ", "exit ", "poweroff"].iter().any(|m| rest.starts_with(m)) {
-                marks.push((rest.trim_end().to_string(), started.elapsed()));
-            }
+        if let Some((_, rest)) = line.split_once(PREFIX)
+            && ["begin", "run ", "exit ", "poweroff"].iter().any(|m| rest.starts_with(m))
+        {
+            marks.push((rest.trim_end().to_string(), started.elapsed()));
         }
     });
     let ran = match ran {

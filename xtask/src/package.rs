@@ -32,11 +32,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     step("cargo publish --dry-run", publish_dry_run());
     step("cargo doc -D warnings", docs());
     step("minimum Rust version", msrv());
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("failed: {}", failed.join(", ")))
-    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("failed: {}", failed.join(", "))) }
 }
 
 /// The step `cargo xtask test` runs.

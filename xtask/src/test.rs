@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use crate::setup::{self, Target, HOST, TARGETS};
+use crate::setup::{self, HOST, TARGETS, Target};
 use crate::util::{self, Row};
 
 const USAGE: &str = "\
@@ -37,20 +37,12 @@ const FEATURES: &str = "rawscm/std";
 
 /// The features of rawscm's tests in a row, with the `sc` backend or not.
 pub(crate) fn features(sc: bool) -> String {
-    if sc {
-        format!("{FEATURES},rawscm/sc")
-    } else {
-        FEATURES.to_string()
-    }
+    if sc { format!("{FEATURES},rawscm/sc") } else { FEATURES.to_string() }
 }
 
 /// The features of rawscm-rt's tests in a row (not `std`, which it refuses).
 pub(crate) fn rt_features(sc: bool) -> &'static str {
-    if sc {
-        "rawscm/sc"
-    } else {
-        ""
-    }
+    if sc { "rawscm/sc" } else { "" }
 }
 
 #[derive(Default)]
@@ -143,10 +135,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let what = format!("tests: {} natively (vdso, deadline)", t.triple);
         rows.push(timed(&what, || native_i686_row(t, opts.timeout_min)));
     }
-    if !opts.no_sc {
-        if let Some(t) = cross.iter().find(|t| t.triple == "s390x-unknown-linux-gnu") {
-            rows.push(timed("sc must not build on s390x", || sc_refused(t)));
-        }
+    if !opts.no_sc
+        && let Some(t) = cross.iter().find(|t| t.triple == "s390x-unknown-linux-gnu")
+    {
+        rows.push(timed("sc must not build on s390x", || sc_refused(t)));
     }
     if !opts.native_only && !opts.kernels.is_empty() {
         // After the qemu-user rows, which built the same test binaries.
@@ -238,11 +230,7 @@ fn clippy(native: bool, cross: &[&Target], sc: bool) -> Result<(), String> {
             failed.push(args.join(" "));
         }
     }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("clippy failed for: {}", failed.join("; ")))
-    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("clippy failed for: {}", failed.join("; "))) }
 }
 
 /// The file the tests of one row append their skips to.
@@ -257,11 +245,7 @@ fn skip_log(triple: &str, sc: bool) -> PathBuf {
 }
 
 fn backend(sc: bool) -> &'static str {
-    if sc {
-        "sc"
-    } else {
-        "syscalls"
-    }
+    if sc { "sc" } else { "syscalls" }
 }
 
 /// Runs the whole test suite (unit, integration, doc tests) of one row:

@@ -27,7 +27,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::setup::{Target, HOST, TARGETS};
+use crate::setup::{HOST, TARGETS, Target};
 use crate::util;
 
 /// Size budget of the x86_64 non-PIE `tiny_init_pid`, in bytes (issue 5).
@@ -171,11 +171,7 @@ fn ensure_tools() -> Result<(), String> {
 /// `CARGO_TARGET_DIR`, or `target/` in the workspace root.
 pub fn target_dir() -> PathBuf {
     let dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| "target".into());
-    if dir.is_absolute() {
-        dir
-    } else {
-        util::root().join(dir)
-    }
+    if dir.is_absolute() { dir } else { util::root().join(dir) }
 }
 
 /// Where the step keeps its files: `<target dir>/xtask/<what>`.
@@ -411,11 +407,7 @@ fn wait_until(child: &mut std::process::Child, deadline: Instant) -> Result<Opti
 
 /// A failed build's error for the table: the command itself is in the log.
 fn short(e: String) -> String {
-    if e.starts_with("command failed") {
-        "build failed: see the log above".into()
-    } else {
-        e
-    }
+    if e.starts_with("command failed") { "build failed: see the log above".into() } else { e }
 }
 
 /// One line of the table.
@@ -739,8 +731,12 @@ fn report(ours: &[Measured], theirs: &[Measured]) -> Result<(), String> {
             m.program, m.arch, m.build, m.kind, bytes
         );
     };
-    println!("\nrawscm-rt programs (rt/examples/), libc-free. non-PIE: static, --profile tiny, stripped, no section");
-    println!("headers. default: cargo build --release, panic = \"abort\", nothing else. static PIE: no crt objects.");
+    println!(
+        "\nrawscm-rt programs (rt/examples/), libc-free. non-PIE: static, --profile tiny, stripped, no section"
+    );
+    println!(
+        "headers. default: cargo build --release, panic = \"abort\", nothing else. static PIE: no crt objects."
+    );
     println!("non-PIE and static PIE are linked by rust-lld, on powerpc64 (big-endian, ELFv1) by GNU ld.");
     println!("{:<13} {:<12} {:<22} {:<12} {:>7} result", "program", "arch", "build", "ELF", "bytes");
     ours.iter().for_each(line);
@@ -758,11 +754,7 @@ fn report(ours: &[Measured], theirs: &[Measured]) -> Result<(), String> {
         problems.push(format!("x86_64 {EXAMPLE} is {bytes} bytes, over the budget of {BUDGET_X86_64}"));
     }
     println!("budget: x86_64 non-PIE {EXAMPLE} at most {BUDGET_X86_64} bytes");
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("FAIL: {}", problems.join("; ")))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(format!("FAIL: {}", problems.join("; "))) }
 }
 
 /// Just enough ELF reading to tell what kind of executable a file is, and

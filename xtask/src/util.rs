@@ -66,11 +66,7 @@ fn echo(cmd: &Command) {
 
 /// Echoes and runs `cmd` with inherited stdio; `Err` unless it exits 0.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
-    if run_ok(cmd)? {
-        Ok(())
-    } else {
-        Err(format!("command failed: {}", show(cmd)))
-    }
+    if run_ok(cmd)? { Ok(()) } else { Err(format!("command failed: {}", show(cmd))) }
 }
 
 /// Echoes and runs `cmd` with inherited stdio; `Ok(exited 0)`, `Err` if it could not start.

@@ -8,9 +8,9 @@
 #[path = "../main_std.rs"]
 mod main_std;
 
-use libc::{c_int, c_long, cmsghdr, iovec, msghdr, ucred, CMSG_DATA, CMSG_FIRSTHDR, CMSG_LEN, CMSG_NXTHDR};
+use libc::{CMSG_DATA, CMSG_FIRSTHDR, CMSG_LEN, CMSG_NXTHDR, c_int, c_long, cmsghdr, iovec, msghdr, ucred};
 use rawscm_bench::Check;
-use std::mem::{size_of, zeroed, MaybeUninit};
+use std::mem::{MaybeUninit, size_of, zeroed};
 
 /// CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred)) on x86_64.
 const SPACE: usize = 24 + 32;

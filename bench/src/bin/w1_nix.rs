@@ -7,8 +7,8 @@
 mod main_std;
 
 use nix::sys::socket::{
-    recvmsg, sendmsg, setsockopt, socketpair, sockopt, AddressFamily, ControlMessage, ControlMessageOwned,
-    MsgFlags, SockFlag, SockType, UnixCredentials,
+    AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags, SockFlag, SockType, UnixCredentials,
+    recvmsg, sendmsg, setsockopt, socketpair, sockopt,
 };
 use nix::unistd::close;
 use rawscm_bench::Check;

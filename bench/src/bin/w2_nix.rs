@@ -4,8 +4,8 @@
 #[path = "../main_std.rs"]
 mod main_std;
 
-use nix::sys::wait::{waitpid, WaitStatus};
-use nix::unistd::{fork, ForkResult};
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, fork};
 use rawscm_bench::Check;
 
 fn iteration() -> Check {

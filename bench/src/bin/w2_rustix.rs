@@ -9,8 +9,8 @@
 mod main_std;
 
 use rawscm_bench::Check;
-use rustix::process::{waitpid, WaitOptions};
-use rustix::runtime_448b8ad740e2a26f::{exit_group, kernel_fork, Fork};
+use rustix::process::{WaitOptions, waitpid};
+use rustix::runtime_448b8ad740e2a26f::{Fork, exit_group, kernel_fork};
 
 fn iteration() -> Check {
     // SAFETY: single-threaded program; the child only calls exit_group.

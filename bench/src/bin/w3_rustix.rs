@@ -6,16 +6,16 @@
 //! and the child exited 0. Built static (musl) and stripped with
 //! `[profile.tiny]` by `cargo xtask bench`, for its size.
 
-use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::fd::{AsFd, BorrowedFd};
 use rustix::io::{Errno, IoSlice, IoSliceMut};
 use rustix::net::{
-    recv, recvmsg, send, sendmsg, socketpair, sockopt, AddressFamily, RecvAncillaryBuffer,
-    RecvAncillaryMessage, RecvFlags, SendAncillaryBuffer, SendAncillaryMessage, SendFlags, SocketFlags,
-    SocketType, UCred,
+    AddressFamily, RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, SendAncillaryBuffer,
+    SendAncillaryMessage, SendFlags, SocketFlags, SocketType, UCred, recv, recvmsg, send, sendmsg,
+    socketpair, sockopt,
 };
-use rustix::process::{getgid, getpid, getuid, waitpid, WaitOptions};
-use rustix::runtime_448b8ad740e2a26f::{exit_group, kernel_fork, Fork};
+use rustix::process::{WaitOptions, getgid, getpid, getuid, waitpid};
+use rustix::runtime_448b8ad740e2a26f::{Fork, exit_group, kernel_fork};
 use std::mem::MaybeUninit;
 use std::time::{Duration, Instant};
 

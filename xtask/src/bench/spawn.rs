@@ -14,7 +14,7 @@
 //! program, pinned to one CPU; median and min–max of the per-iteration
 //! times. The result is a Markdown section of BENCHMARKS.md of its own.
 
-use super::{cc, pin_cpu, stats, time_run, MUSL, RT_LINK};
+use super::{MUSL, RT_LINK, cc, pin_cpu, stats, time_run};
 use crate::util;
 use std::path::PathBuf;
 
