@@ -116,6 +116,22 @@ fn word_at(image: &[u8], base: usize, off: usize) -> Option<usize> {
     bytes(image, base, off).map(usize::from_ne_bytes)
 }
 
+/// The size of the entries of a `DT_HASH` table: 8 bytes on s390x, whose
+/// ELF ABI makes `.hash` a table of 64-bit words (as on Alpha), 4 elsewhere.
+/// (Found by the s390x real-kernel row: reading 4-byte words there gave the
+/// wrong symbol count and no clock.)
+const HASH_WORD: usize = if cfg!(target_arch = "s390x") { 8 } else { 4 };
+
+/// Entry `i` of a `DT_HASH` table.
+fn hash_word_at(image: &[u8], hash: usize, i: usize) -> Option<usize> {
+    let off = i.checked_mul(HASH_WORD)?;
+    if HASH_WORD == 8 {
+        bytes(image, hash, off).map(u64::from_ne_bytes).and_then(|w| usize::try_from(w).ok())
+    } else {
+        u32_at(image, hash, off).map(|w| w as usize)
+    }
+}
+
 /// The value of `key` in an auxiliary vector (native-endian `(type, value)`
 /// word pairs up to `AT_NULL`); `None` when it is not there or the bytes end
 /// first.
@@ -224,7 +240,7 @@ pub(crate) fn find(image: &[u8], name: &[u8], version: &[u8]) -> Option<usize> {
     }
     let symbols = match (d.hash, d.gnu_hash) {
         // nchain: one chain entry per symbol.
-        (Some(hash), _) => u32_at(image, hash, 4)? as usize,
+        (Some(hash), _) => hash_word_at(image, hash, 1)?,
         (None, Some(gnu)) => gnu_hash_symbols(image, gnu)?,
         (None, None) => return None,
     };
@@ -368,7 +384,7 @@ mod tests {
         let mut at = (phoff + 2 * phdr + 15) & !15;
         let n = syms.len() + 1; // symbol 0 is the null symbol
         let hash_at = at;
-        at += 4 * (2 + 1 + n) + 16;
+        at += HASH_WORD * (2 + 1 + n) + 16;
         let gnu_at = at;
         at += 16 + w + 4 + 4 * n + 16;
         let symtab = (at + 15) & !15;
@@ -440,7 +456,14 @@ mod tests {
         };
         let mut sysv = std::vec![1, n as u32, u32::from(n > 1)];
         sysv.extend((0..n as u32).map(|i| if i == 0 || i + 1 == n as u32 { 0 } else { i + 1 }));
-        u32s(&mut v, hash_at, &sysv);
+        for (i, &x) in sysv.iter().enumerate() {
+            let at = hash_at + HASH_WORD * i;
+            if HASH_WORD == 8 {
+                put(&mut v, at, &u64::from(x).to_ne_bytes());
+            } else {
+                put(&mut v, at, &x.to_ne_bytes());
+            }
+        }
         // DT_GNU_HASH: one bucket, symbols from 1 on, bloom filter of one
         // word (all ones), the chain's last entry marked by its low bit.
         u32s(&mut v, gnu_at, &[1, 1, 1, 6]);
@@ -610,7 +633,7 @@ mod tests {
         })()
         .unwrap();
         let mut img = base.clone();
-        put(&mut img, hash, &[u32::MAX.to_ne_bytes(), u32::MAX.to_ne_bytes()].concat());
+        put(&mut img, hash, &[0xff; 2 * HASH_WORD]);
         assert_eq!(find(&img, name, VERSION), Some(want), "found before the count runs out");
         assert_eq!(find(&img, b"absent", VERSION), None);
         assert_eq!(find(&base, name, VERSION), Some(want));

@@ -290,6 +290,14 @@ fn init_pid_of_a_pidfd_is_race_free_and_refuses_a_reaped_task() {
              path, for a task in our own namespace",
         );
         &[Method::Fork]
+    } else if common::kernel_older_than((6, 11)) {
+        let skipped = common::skip_if_kernel_lacks(
+            "ioctl(NS_GET_PID_FROM_PIDNS)",
+            (6, 11),
+            "Method::Ioctl not checked, Method::Fork and Method::Auto are",
+        );
+        assert!(skipped);
+        &[Method::Fork, Method::Auto]
     } else {
         &[Method::Ioctl, Method::Fork, Method::Auto]
     };
@@ -338,8 +346,15 @@ fn fork_with_pidfd_falls_back_when_clone3_or_clone_pidfd_is_refused() {
         common::skip("a seccomp filter under qemu-user sees the emulator's system calls");
         return;
     }
-    if !cfg!(any(target_arch = "x86_64", target_arch = "x86", target_arch = "arm")) {
-        common::skip("needs a fork system call besides clone, to filter clone alone");
+    if !cfg!(any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "arm",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )) {
+        common::skip("aarch64 and riscv64 have no fork system call besides clone, to filter clone alone");
         return;
     }
     let forked_ok = || {

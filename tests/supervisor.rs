@@ -154,8 +154,7 @@ sys.exit(7)
 
 #[test]
 fn a_python_service_gets_its_socket_reports_ready_and_gets_the_forwarded_sigterm() {
-    if !std::path::Path::new("/usr/bin/python3").exists() {
-        common::skip("/usr/bin/python3 is not installed");
+    if !common::have_program("/usr/bin/python3") {
         return;
     }
     let dir = common::TempDir::new("supervisor-py");
@@ -186,8 +185,7 @@ fn a_python_service_gets_its_socket_reports_ready_and_gets_the_forwarded_sigterm
 #[test]
 fn socket_proxyd_is_socket_activated_proxies_to_a_backend_and_stops_on_sigterm() {
     let proxyd = "/lib/systemd/systemd-socket-proxyd";
-    if !std::path::Path::new(proxyd).exists() {
-        common::skip("systemd-socket-proxyd is not installed (Debian's systemd package)");
+    if !common::have_program(proxyd) {
         return;
     }
     let dir = common::TempDir::new("supervisor-proxyd");

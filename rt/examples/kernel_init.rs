@@ -7,7 +7,8 @@
 //! arguments, separated by spaces), and runs each binary in turn with the
 //! environment of the qemu-user rows minus the qemu marker:
 //! `RUST_TEST_THREADS=1`, `RAWSCM_SKIP_LOG=/tmp/skips-<i>.log`, plus
-//! `RAWSCM_KERNEL_ROW=1`, `PATH=/bin`, `HOME=/`. The binary's stdout (where
+//! `RAWSCM_KERNEL_ROW=1`, `RAWSCM_SUPERVISOR` (the mini supervisor the
+//! xtask adds), `PATH=/bin`, `HOME=/`. The binary's stdout (where
 //! libtest prints `test <name> ... ok`) goes through a socket to this
 //! program, which re-prints it a line at a time, each line with a single
 //! `write(2)`; its stderr goes straight to the console.
@@ -286,6 +287,7 @@ fn run_one(i: usize, line: &[u8], limit: Duration) {
         c"RUST_TEST_THREADS=1",
         log_var,
         c"RAWSCM_KERNEL_ROW=1",
+        c"RAWSCM_SUPERVISOR=/rawscm/bin/mini_supervisor",
         c"PATH=/bin",
         c"HOME=/",
     ]);

@@ -796,6 +796,10 @@ fn prepare(triple: &str, sc: bool, busybox: &Path) -> Result<Prepared, String> {
     files.dir("sys", 0o555);
     files.dir("tmp", 0o1777);
     files.file("init", 0o755, read(&init)?);
+    // tests/supervisor.rs runs the libc-free supervisor of this target,
+    // found through RAWSCM_SUPERVISOR, which the init sets.
+    let supervisor = crate::test::build_supervisor(Some(t))?;
+    files.file("rawscm/bin/mini_supervisor", 0o755, read(&supervisor)?);
     files.file("bin/busybox", 0o755, read(busybox)?);
     for applet in BUSYBOX_APPLETS {
         files.symlink(&format!("bin/{applet}"), "busybox");

@@ -393,7 +393,7 @@ fn native_i686_row(t: &Target, timeout_min: u32) -> Row {
 
 /// Builds `rt/examples/mini_supervisor` for a row (natively: the host), the
 /// default way (release, `panic = "abort"`, no flags), and returns its path.
-fn build_supervisor(target: Option<&Target>) -> Result<PathBuf, String> {
+pub fn build_supervisor(target: Option<&Target>) -> Result<PathBuf, String> {
     let triple = target.map_or(HOST, |t| t.triple);
     let mut cmd = cargo(target);
     cmd.args(["build", "--release", "-p", "rawscm-rt", "--features", "examples"]);
