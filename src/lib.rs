@@ -145,9 +145,9 @@
 //! | layer | modules |
 //! |---|---|
 //! | the syscall instruction | `arch` (one file per architecture) |
-//! | plain types, no system call | `errno`, `error`, `flags`, `text`, `fd` (descriptor types), `io` (iovecs), `addr`, `cmsg` (control-message layout, encoding and parsing) |
+//! | plain types, no system call | `errno`, `error`, `flags`, `text`, `fd` (descriptor types), `io` (iovecs), `addr`, `cmsg` (control-message layout, encoding and parsing), `elf` (the vDSO image) |
 //! | system calls | `sys`: the only caller of `arch`, the only place kernel-returned numbers become [`OwnedFd`]s, and where an `OwnedFd` closes |
-//! | the calls | `msg`, `socket`, `fs`, `exec`, `process`, `poll`, `signal`, `init`, `pidfd`, `spawn` |
+//! | the calls | `msg`, `socket`, `fs`, `exec`, `process`, `poll`, `signal`, `init`, `pidfd`, `spawn`, `vdso` |
 //! | use cases | `pidns`, `notify`, `activation` |
 //!
 //! `unsafe` that touches memory lives in `arch` (the syscall instruction),
@@ -208,6 +208,8 @@ mod addr;
 mod arch;
 #[deny(unsafe_code)]
 mod cmsg;
+#[deny(unsafe_code)]
+mod elf;
 mod errno;
 mod error;
 pub mod exec;
@@ -234,6 +236,7 @@ pub mod spawn;
 mod sys;
 #[deny(unsafe_code)]
 mod text;
+#[deny(unsafe_code)]
 pub mod vdso;
 
 pub use addr::{AddrKind, UnixAddr};

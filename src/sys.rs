@@ -660,7 +660,7 @@ mod vdso_clock {
     use linux_raw_sys::general as g;
     use linux_raw_sys::prctl::PR_GET_AUXV;
 
-    /// The vDSO's `clock_gettime` (see [`crate::vdso::CLOCK_GETTIME`]):
+    /// The vDSO's `clock_gettime` (see [`crate::elf::CLOCK_GETTIME`]):
     /// `int (clockid_t, struct __kernel_timespec *)`.
     pub(crate) type ClockGettime = unsafe extern "C" fn(c_int, *mut g::__kernel_timespec) -> c_int;
 
@@ -699,15 +699,15 @@ mod vdso_clock {
         // SAFETY: `base` is AT_SYSINFO_EHDR: the kernel mapped the vDSO image
         // there, readable, for the life of the process.
         let head = unsafe { core::slice::from_raw_parts(base as *const u8, 4096) };
-        let len = crate::vdso::image_len(head)?;
+        let len = crate::elf::image_len(head)?;
         if len > 1 << 20 {
             return None; // not a vDSO: they are a few pages
         }
         // SAFETY: as above; the kernel maps the whole image, which holds the
         // file contents of its loadable segment (`len`).
         let image = unsafe { core::slice::from_raw_parts(base as *const u8, len) };
-        let (name, version) = crate::vdso::CLOCK_GETTIME?;
-        Some(base + crate::vdso::find(image, name, version)?)
+        let (name, version) = crate::elf::CLOCK_GETTIME?;
+        Some(base + crate::elf::find(image, name, version)?)
     }
 
     /// `AT_SYSINFO_EHDR` of this process: from `/proc/self/auxv`, else (no
@@ -729,7 +729,7 @@ mod vdso_clock {
                 ret(unsafe { syscall5(g::__NR_prctl as usize, uint_arg(PR_GET_AUXV), p, len, 0, 0) }).ok()?
             }
         };
-        crate::vdso::sysinfo_ehdr(buf.get(..n).unwrap_or(&buf))
+        crate::elf::sysinfo_ehdr(buf.get(..n).unwrap_or(&buf))
     }
 }
 
