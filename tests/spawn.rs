@@ -21,8 +21,45 @@ use std::os::unix::ffi::OsStrExt;
 const LONG: Duration = Duration::from_secs(30);
 const PYTHON: &CStr = c"/usr/bin/python3";
 
-fn have_python() -> bool {
-    common::have_program("/usr/bin/python3")
+/// A program that reports its own descriptor table (see [`LIST_FDS`]).
+#[derive(Clone, Debug)]
+enum Lister {
+    /// CPython running `LIST_FDS`: natively and under qemu-user (where the
+    /// child must be a host program).
+    Python,
+    /// The `list_fds` example of this architecture (`examples/list_fds.rs`):
+    /// natively and on the real-kernel rows, which have no CPython.
+    Example(CString),
+}
+
+impl Lister {
+    /// The program's path and its arguments before the report's.
+    fn command(&self) -> (CString, Vec<CString>) {
+        match self {
+            Lister::Python => (PYTHON.into(), vec![cstring("python3"), cstring("-c"), LIST_FDS.into()]),
+            Lister::Example(path) => (path.clone(), vec![cstring("list_fds")]),
+        }
+    }
+}
+
+/// Every lister that can run here; none (after saying why) is a skip.
+fn listers() -> Vec<Lister> {
+    let mut all = Vec::new();
+    if std::path::Path::new("/usr/bin/python3").exists() {
+        all.push(Lister::Python);
+    }
+    let example = common::example("list_fds");
+    if !common::under_qemu() && example.exists() {
+        all.push(Lister::Example(CString::new(example.as_os_str().as_bytes()).unwrap()));
+    }
+    if all.is_empty() {
+        common::skip(if common::under_qemu() {
+            "/usr/bin/python3 is not installed (under qemu-user the child must be a host program)"
+        } else {
+            "neither /usr/bin/python3 nor the list_fds example is there"
+        });
+    }
+    all
 }
 
 /// A pipe as (read end, write end), close-on-exec.
@@ -77,22 +114,28 @@ fn files(dir: &common::TempDir) -> [std::fs::File; 3] {
     })
 }
 
-/// Runs LIST_FDS with `map`, reporting on `report_target`, and returns its
+/// Runs `lister` with `map`, reporting on `report_target`, and returns its
 /// report.
-fn list_fds(map: &[(BorrowedFd<'_>, i32)], report_target: i32, show: &[i32], inherit_stdio: bool) -> String {
+fn list_fds(
+    lister: &Lister,
+    map: &[(BorrowedFd<'_>, i32)],
+    report_target: i32,
+    show: &[i32],
+    inherit_stdio: bool,
+) -> String {
     let (r, w) = pipe();
     let mut full: Vec<(BorrowedFd<'_>, i32)> = map.to_vec();
     full.push((borrow(&w), report_target));
-    let args: Vec<CString> =
-        std::iter::once(report_target).chain(show.iter().copied()).map(|n| cstring(&n.to_string())).collect();
-    let mut argv = CStrArray::<16>::from_slice(&[c"python3", c"-c", LIST_FDS]).unwrap();
+    let (path, mut args) = lister.command();
+    args.extend(std::iter::once(report_target).chain(show.iter().copied()).map(|n| cstring(&n.to_string())));
+    let mut argv = CStrArray::<16>::new();
     for a in &args {
         argv.push(a).unwrap();
     }
     let opts = SpawnOptions::new().fds(&full).inherit_stdio(inherit_stdio);
-    let child = spawn(PYTHON, &argv, &CStrArray::<1>::new(), &opts).unwrap();
+    let child = spawn(&path, &argv, &CStrArray::<1>::new(), &opts).unwrap();
     drop(w);
-    assert_eq!(child.pidfd.wait(), Ok(ExitStatus::Exited(0)));
+    assert_eq!(child.pidfd.wait(), Ok(ExitStatus::Exited(0)), "{lister:?}");
     read_all(r)
 }
 
@@ -134,49 +177,47 @@ fn exec_failures_come_back_as_the_errno_and_leave_nothing() {
 #[test]
 fn the_childs_descriptor_table_is_exactly_the_map() {
     let _g = common::serial();
-    if !have_python() {
-        return;
-    }
     let dir = common::TempDir::new("spawn-map");
     let [a, b, c] = files(&dir);
     let map = [(borrow(&a), 5), (borrow(&b), 3), (borrow(&c), 4)];
-    let report = common::no_fd_leak("spawn", || list_fds(&map, 6, &[3, 4, 5], false));
-    assert_eq!(report, "open=3,4,5,6;3=beta;4=gamma;5=alpha");
     // With stdio inherited, 0-2 are there too (as open here).
     let stdio: Vec<String> = (0..3)
         .filter(|fd| unsafe { libc::fcntl(*fd, libc::F_GETFD) } >= 0)
         .map(|fd| fd.to_string())
         .collect();
-    let report = list_fds(&map, 6, &[], true);
-    let mut expected = stdio;
-    expected.extend(["3", "4", "5", "6"].map(String::from));
-    assert_eq!(report, format!("open={}", expected.join(",")));
-    // A map may replace stdio, and put one source at several targets.
-    let report = list_fds(&[(borrow(&a), 0), (borrow(&a), 2)], 1, &[0, 2], true);
-    assert_eq!(report, "open=0,1,2;0=alpha;2=alpha");
+    for lister in listers() {
+        let report = common::no_fd_leak("spawn", || list_fds(&lister, &map, 6, &[3, 4, 5], false));
+        assert_eq!(report, "open=3,4,5,6;3=beta;4=gamma;5=alpha", "{lister:?}");
+        let report = list_fds(&lister, &map, 6, &[], true);
+        let mut expected = stdio.clone();
+        expected.extend(["3", "4", "5", "6"].map(String::from));
+        assert_eq!(report, format!("open={}", expected.join(",")), "{lister:?}");
+        // A map may replace stdio, and put one source at several targets.
+        let report = list_fds(&lister, &[(borrow(&a), 0), (borrow(&a), 2)], 1, &[0, 2], true);
+        assert_eq!(report, "open=0,1,2;0=alpha;2=alpha", "{lister:?}");
+    }
 }
 
 #[test]
 fn overlapping_maps_move_every_source_as_it_was() {
     let _g = common::serial();
-    if !have_python() {
-        return;
-    }
     let dir = common::TempDir::new("spawn-swap");
     let [a, b, c] = files(&dir);
     let (na, nb, nc) = (a.as_raw_fd(), b.as_raw_fd(), c.as_raw_fd());
     let high = na.max(nb).max(nc) + 1;
-    // A swap of the sources' own numbers.
-    let report = list_fds(&[(borrow(&a), nb), (borrow(&b), na)], high, &[na, nb], false);
-    assert_eq!(report, expected(&[na, nb, high], &[(na, "beta"), (nb, "alpha")]));
-    // A rotation of three, one of them also copied above them all.
-    let map = [(borrow(&a), nb), (borrow(&b), nc), (borrow(&c), na), (borrow(&c), high + 1)];
-    let report = list_fds(&map, high, &[na, nb, nc, high + 1], false);
-    let shown = [(na, "gamma"), (nb, "alpha"), (nc, "beta"), (high + 1, "gamma")];
-    assert_eq!(report, expected(&[na, nb, nc, high, high + 1], &shown));
+    for lister in listers() {
+        // A swap of the sources' own numbers.
+        let report = list_fds(&lister, &[(borrow(&a), nb), (borrow(&b), na)], high, &[na, nb], false);
+        assert_eq!(report, expected(&[na, nb, high], &[(na, "beta"), (nb, "alpha")]), "{lister:?}");
+        // A rotation of three, one of them also copied above them all.
+        let map = [(borrow(&a), nb), (borrow(&b), nc), (borrow(&c), na), (borrow(&c), high + 1)];
+        let report = list_fds(&lister, &map, high, &[na, nb, nc, high + 1], false);
+        let shown = [(na, "gamma"), (nb, "alpha"), (nc, "beta"), (high + 1, "gamma")];
+        assert_eq!(report, expected(&[na, nb, nc, high, high + 1], &shown), "{lister:?}");
+    }
 }
 
-/// The report LIST_FDS gives for these open descriptors and contents.
+/// The report a lister gives for these open descriptors and contents.
 fn expected(open: &[i32], shown: &[(i32, &str)]) -> String {
     let mut open = open.to_vec();
     open.sort();
@@ -190,35 +231,44 @@ fn expected(open: &[i32], shown: &[(i32, &str)]) -> String {
 #[test]
 fn swapping_descriptors_3_and_4_works() {
     let _g = common::serial();
-    if !have_python() {
-        return;
-    }
     let dir = common::TempDir::new("spawn-34");
     let [a, b, _] = files(&dir);
-    let (r, w) = pipe();
-    let (na, nb, nw) = (a.as_raw_fd(), b.as_raw_fd(), w.as_raw_fd());
-    let argv = CStrArray::<8>::from_slice(&[c"python3", c"-c", LIST_FDS, c"5", c"3", c"4"]).unwrap();
+    let (na, nb) = (a.as_raw_fd(), b.as_raw_fd());
     let envp = CStrArray::<1>::new();
-    // In a child (whose descriptors 3 and 4 we may replace): alpha at 3,
-    // beta at 4, then spawn with 3 and 4 swapped.
-    let (status, _) = common::run_in_child(LONG, || {
-        // SAFETY: the child owns nothing at 3, 4 and 10 that it uses again.
-        if unsafe { libc::dup2(nw, 10) != 10 || libc::dup2(na, 3) != 3 || libc::dup2(nb, 4) != 4 } {
-            return 2;
+    for lister in listers() {
+        let (r, w) = pipe();
+        let nw = w.as_raw_fd();
+        let (path, mut args) = lister.command();
+        args.extend(["5", "3", "4"].map(cstring));
+        let mut argv = CStrArray::<8>::new();
+        for a in &args {
+            argv.push(a).unwrap();
         }
-        // SAFETY: 3, 4 and 10 stay open in this child during the call.
-        let map = unsafe {
-            [(BorrowedFd::borrow_raw(3), 4), (BorrowedFd::borrow_raw(4), 3), (BorrowedFd::borrow_raw(10), 5)]
-        };
-        match spawn(PYTHON, &argv, &envp, &SpawnOptions::new().fds(&map).inherit_stdio(false)) {
-            Ok(child) if child.pidfd.wait() == Ok(ExitStatus::Exited(0)) => 0,
-            Ok(_) => 3,
-            Err(_) => 4,
-        }
-    });
-    assert_eq!(status, ExitStatus::Exited(0));
-    drop(w);
-    assert_eq!(read_all(r), "open=3,4,5;3=beta;4=alpha");
+        // In a child (whose descriptors 3 and 4 we may replace): alpha at 3,
+        // beta at 4, then spawn with 3 and 4 swapped.
+        let (status, _) = common::run_in_child(LONG, || {
+            // SAFETY: the child owns nothing at 3, 4 and 10 that it uses again.
+            if unsafe { libc::dup2(nw, 10) != 10 || libc::dup2(na, 3) != 3 || libc::dup2(nb, 4) != 4 } {
+                return 2;
+            }
+            // SAFETY: 3, 4 and 10 stay open in this child during the call.
+            let map = unsafe {
+                [
+                    (BorrowedFd::borrow_raw(3), 4),
+                    (BorrowedFd::borrow_raw(4), 3),
+                    (BorrowedFd::borrow_raw(10), 5),
+                ]
+            };
+            match spawn(&path, &argv, &envp, &SpawnOptions::new().fds(&map).inherit_stdio(false)) {
+                Ok(child) if child.pidfd.wait() == Ok(ExitStatus::Exited(0)) => 0,
+                Ok(_) => 3,
+                Err(_) => 4,
+            }
+        });
+        assert_eq!(status, ExitStatus::Exited(0), "{lister:?}");
+        drop(w);
+        assert_eq!(read_all(r), "open=3,4,5;3=beta;4=alpha", "{lister:?}");
+    }
 }
 
 /// `SigBlk` and `SigIgn` of a `/proc/<..>/status` text.
@@ -399,15 +449,7 @@ fn spawn_works_on_the_fallback_without_clone_pidfd() {
         );
         return;
     }
-    if !cfg!(any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "arm",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "s390x"
-    )) {
-        common::skip("aarch64 and riscv64 have no fork system call besides clone, to filter clone alone");
+    if !common::has_fork_syscall() {
         return;
     }
     let argv = CStrArray::<4>::from_slice(&[c"sh", c"-c", c"exit 6"]).unwrap();

@@ -318,6 +318,25 @@ pub fn have_program(name: &str) -> bool {
     found
 }
 
+/// Whether the architecture has a `fork` system call besides `clone`, which
+/// tests that filter `clone` alone need (the fallbacks of `fork_with_pidfd`
+/// and `spawn` fork with it); if not (aarch64, riscv64), the test skips,
+/// saying so.
+pub fn has_fork_syscall() -> bool {
+    let has = cfg!(any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "arm",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    ));
+    if !has {
+        skip("aarch64 and riscv64 have no fork system call besides clone, to filter clone alone");
+    }
+    has
+}
+
 /// A fresh directory under the system's temporary directory, removed on drop.
 pub struct TempDir(pub std::path::PathBuf);
 
