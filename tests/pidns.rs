@@ -687,3 +687,39 @@ fn the_handshake_never_blocks_past_its_deadline_on_a_full_socket() {
     assert_eq!(status, ExitStatus::Exited(0));
     assert!(took >= Duration::from_millis(200) && took < Duration::from_secs(2), "{took:?}");
 }
+
+/// The README's first command, `cargo run --example init_pid -- $$`: the
+/// example answers for a pid of this namespace with pid 1, and, as root
+/// without a pid, checks itself in a fresh namespace.
+#[test]
+fn the_readme_example_answers_for_our_pid_and_demonstrates_as_root() {
+    let _g = common::serial();
+    let exe = common::example("init_pid");
+    let run = |args: &[String]| {
+        let runner = common::runner();
+        let mut cmd = match runner.split_first() {
+            Some((first, rest)) => {
+                let mut c = std::process::Command::new(first);
+                c.args(rest).arg(&exe);
+                c
+            }
+            None => std::process::Command::new(&exe),
+        };
+        let out = cmd.args(args).output().expect("run the init_pid example");
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let me = std::process::id().to_string();
+    let (ok, text) = run(std::slice::from_ref(&me));
+    assert!(ok, "{text}");
+    assert!(text.starts_with(&format!("init of pid {me}'s pid namespace: pid 1 (via ")), "{text}");
+    if !common::is_root() || common::under_qemu() {
+        common::skip(if common::under_qemu() {
+            "the demonstration needs clone(CLONE_NEWPID), which qemu-user 7.2 refuses: only the lookup checked"
+        } else {
+            "the demonstration needs root (a pid namespace): only the lookup checked"
+        });
+        return;
+    }
+    let (ok, text) = run(&[]);
+    assert!(ok && text.contains("/proc agrees: yes") && !text.contains("/proc agrees: no"), "{text}");
+}
