@@ -88,6 +88,7 @@
 //! | a pid reused after its process was reaped: `kill` and `waitid` by number reach a stranger | children held by pidfd from `clone3(CLONE_PIDFD)` on ([`fork_with_pidfd`], [`spawn::spawn`]); signals and waits through it | `pidfd::a_reaped_childs_pidfd_cannot_reach_a_process_that_reused_its_pid` |
 //! | a parent's signal handler runs in a forked child before exec; ignored signals and the mask leak into the program | signals blocked around the fork, dispositions reset, the mask set, before exec | `spawn::signal_mask_and_dispositions_are_reset_in_the_child` |
 //! | a descriptor map applied in order clobbers a later source (`3→4, 4→3`) | sources that are targets are moved above every target first | `spawn::swapping_descriptors_3_and_4_works`, `overlapping_maps_move_every_source_as_it_was` |
+//! | a vDSO `DT_HASH` read as 32-bit words on s390x (its ELF ABI makes them 64-bit): no clock found, every deadline a system call | the hash word size of the target | `vdso::the_vdso_clock_is_used_exactly_when_the_kernel_maps_a_vdso` on the s390x real-kernel row; `elf::tests::*` build images in the target's layout |
 //!
 //! # Bad input
 //! Every row is a typed error (or a documented outcome) and leaks nothing;
