@@ -15,7 +15,7 @@
 #![no_std]
 #![no_main]
 
-use core::fmt::{self, Write};
+use core::fmt::Write;
 use core::time::Duration;
 use rawscm::init::{MountFlags, Reboot, mount, reboot, try_waitid_any, waitid_any};
 use rawscm::pidns::{Method, Translated, init_pid_of, translate_pid};
@@ -31,38 +31,19 @@ rawscm_rt::entry!(main, panic_handler = on_panic);
 /// How long any one wait may take (software emulation is slow).
 const WAIT: Duration = Duration::from_secs(20);
 
-/// One console line, written with a single `write(2)` so that kernel
-/// messages cannot land in its middle. Longer text is cut.
-struct Line {
-    buf: [u8; 256],
-    len: usize,
+/// A console line that begins with the prefix the xtask looks for; one
+/// `write(2)` when printed, so kernel messages cannot land in its middle.
+type Line = rt::Line<256>;
+
+fn new_line() -> Line {
+    let mut line = Line::new();
+    line.push(b"rawscm-boot: ");
+    line
 }
 
-impl Line {
-    fn new() -> Line {
-        let mut line = Line { buf: [0; 256], len: 0 };
-        let _ = line.write_str("rawscm-boot: ");
-        line
-    }
-
-    fn print(mut self) {
-        let _ = self.write_str("\n");
-        let end = self.len.min(self.buf.len());
-        let _ = rt::write_all(rt::Stdout, &self.buf[..end]);
-    }
-}
-
-impl Write for Line {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for &b in s.as_bytes() {
-            // Keep room for the newline.
-            if self.len + 1 < self.buf.len() {
-                self.buf[self.len] = b;
-                self.len += 1;
-            }
-        }
-        Ok(())
-    }
+/// Prints `line` on the console (stdout); a failure has nowhere to go.
+fn print(line: Line) {
+    let _ = line.print(rt::Stdout);
 }
 
 /// Why a check failed.
@@ -92,36 +73,36 @@ fn expect(ok: bool, what: &'static str, got: i64) -> Result<(), Fail> {
 }
 
 fn report(name: &str, result: Check) {
-    let mut line = Line::new();
+    let mut line = new_line();
     let _ = match result {
         Ok(None) => write!(line, "{name} ok"),
         Ok(Some(detail)) => write!(line, "{name} ok {detail}"),
         Err(Fail::Call(what, e)) => write!(line, "{name} FAIL {what}: {e}"),
         Err(Fail::Wrong(what, got)) => write!(line, "{name} FAIL {what} (got {got})"),
     };
-    line.print();
+    print(line);
 }
 
 fn say(text: &str) {
-    let mut line = Line::new();
+    let mut line = new_line();
     let _ = line.write_str(text);
-    line.print();
+    print(line);
 }
 
 /// Our own panic handler (the `entry!` opt-out): report, then power off, so
 /// that the host sees a FAIL line at once instead of a kernel panic.
 fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    let mut line = Line::new();
+    let mut line = new_line();
     let _ = write!(line, "panic FAIL {info}");
-    line.print();
+    print(line);
     power_off()
 }
 
 fn power_off() -> ! {
     let Err(err) = reboot(Reboot::PowerOff);
-    let mut line = Line::new();
+    let mut line = new_line();
     let _ = write!(line, "poweroff FAIL {err}");
-    line.print();
+    print(line);
     exit_group(1)
 }
 

@@ -23,6 +23,7 @@ fn main() -> i32 {
     stdout();
     stderr();
     decimal();
+    line();
     0
 }
 
@@ -75,4 +76,12 @@ fn stderr() {
 fn decimal() {
     let mut buf = [0u8; 10];
     let _ = rawscm_rt::write_all(rawscm_rt::Stdout, rawscm_rt::decimal(4096, &mut buf).as_bytes());
+}
+
+fn line() {
+    use core::fmt::Write;
+    let mut line = rawscm_rt::Line::<128>::new();
+    let _ = write!(line, "child {} exited with status {}", 42, 0);
+    line.push(b" (raw bytes too)");
+    let _ = line.print(rawscm_rt::Stdout);
 }

@@ -96,50 +96,16 @@ const GRACE: Duration = Duration::from_secs(5);
 /// How long one wait for output lasts before the other checks run.
 const SLICE: Duration = Duration::from_millis(200);
 
-/// One console line, written with a single `write(2)` so that no other
-/// writer can land in its middle. Longer text is cut.
-struct Line {
-    buf: [u8; 1200],
-    len: usize,
-}
-
-impl Line {
-    fn new() -> Line {
-        let mut line = Line { buf: [0; 1200], len: 0 };
-        let _ = line.write_str(PREFIX);
-        line
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            // Keep room for the newline.
-            if self.len + 1 < self.buf.len() {
-                self.buf[self.len] = b;
-                self.len += 1;
-            }
-        }
-    }
-
-    fn print(mut self) {
-        self.bytes(b"");
-        let end = self.len.min(self.buf.len() - 1);
-        self.buf[end] = b'\n';
-        rt::console(&self.buf[..=end]);
-    }
-}
-
-impl Write for Line {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.bytes(s.as_bytes());
-        Ok(())
-    }
-}
+/// One console line ([`rawscm_rt::Line`]: a single `write(2)`, so that no
+/// other writer can land in its middle; longer text is cut).
+type Line = rawscm_rt::Line<1200>;
 
 /// Prints one line made by `f`.
 fn say(f: impl FnOnce(&mut Line) -> fmt::Result) {
     let mut line = Line::new();
+    line.push(PREFIX.as_bytes());
     let _ = f(&mut line);
-    line.print();
+    rt::console(line.finish());
 }
 
 fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
@@ -174,7 +140,7 @@ fn main() -> i32 {
     let n = read_file(c"/proc/sys/kernel/osrelease", &mut release).unwrap_or(0);
     say(|l| {
         l.write_str("kernel ")?;
-        l.bytes(trim(&release[..n]));
+        l.push(trim(&release[..n]));
         Ok(())
     });
     let limit = Duration::from_secs(rt::args().nth(1).and_then(|a| decimal(a.to_bytes())).unwrap_or(600));
@@ -251,7 +217,7 @@ fn digits(n: usize, buf: &mut [u8; 20]) -> &[u8] {
 fn run_one(i: usize, line: &[u8], limit: Duration) {
     say(|l| {
         write!(l, "run {i} ")?;
-        l.bytes(line);
+        l.push(line);
         Ok(())
     });
     // Everything the child needs is built before the fork: the words of
@@ -313,7 +279,7 @@ fn run_one(i: usize, line: &[u8], limit: Duration) {
         for line in skips[..n].split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             say(|l| {
                 write!(l, "skip {i} ")?;
-                l.bytes(line);
+                l.push(line);
                 Ok(())
             });
         }
@@ -483,7 +449,7 @@ impl Lines {
         let kind = if self.continued { "more" } else { "out" };
         say(|l| {
             write!(l, "{kind} {i} ")?;
-            l.bytes(text);
+            l.push(text);
             Ok(())
         });
         self.len = 0;

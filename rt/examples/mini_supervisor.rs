@@ -59,32 +59,26 @@ const MAX_ENV: usize = 128;
 /// The signals forwarded to the program.
 const FORWARDED: [Signal; 3] = [Signal::TERM, Signal::INT, Signal::HUP];
 
-/// One output line, written with a single `write(2)`; longer text is cut.
-struct Line {
-    buf: [u8; 512],
-    len: usize,
-}
+/// One output line ([`rawscm_rt::Line`]: one `write(2)`, longer text cut)
+/// that shows control bytes as `?`, so a child's `STATUS=` text cannot
+/// drive the terminal.
+struct Line(rawscm_rt::Line<512>);
 
 impl Line {
     fn new() -> Line {
-        let mut line = Line { buf: [0; 512], len: 0 };
-        let _ = line.write_str("mini_supervisor: ");
+        let mut line = Line(rawscm_rt::Line::new());
+        line.0.push(b"mini_supervisor: ");
         line
     }
 
     fn bytes(&mut self, b: &[u8]) {
         for &c in b {
-            // Keep room for the newline; show control bytes as '?'.
-            if self.len + 1 < self.buf.len() {
-                self.buf[self.len] = if c < 0x20 || c == 0x7f { b'?' } else { c };
-                self.len += 1;
-            }
+            self.0.push(&[if c < 0x20 || c == 0x7f { b'?' } else { c }]);
         }
     }
 
-    fn print(mut self) {
-        self.buf[self.len] = b'\n';
-        let _ = rawscm_rt::write_all(rawscm_rt::Stdout, &self.buf[..=self.len]);
+    fn print(self) {
+        let _ = self.0.print(rawscm_rt::Stdout);
     }
 }
 

@@ -1,5 +1,6 @@
-//! Printing without std: [`Stdout`], [`Stderr`], [`write_all`], [`decimal`],
-//! and the default panic handler [`panic()`](crate::panic) built on them.
+//! Printing without std: [`Stdout`], [`Stderr`], [`write_all`], [`Line`],
+//! [`decimal`], and the default panic handler [`panic()`](crate::panic)
+//! built on them.
 
 use core::fmt;
 use rawscm::{AsFd, BorrowedFd, Errno, Error, Result};
@@ -113,6 +114,87 @@ impl fmt::Write for Stderr {
     }
 }
 
+/// One line of text built in a fixed buffer of `N` bytes and written with
+/// a single `write(2)`, so that no other writer (kernel messages on a
+/// console, another process on a shared pipe) lands in its middle: what an
+/// init or a supervisor prints. Text beyond `N - 1` bytes is cut (the last
+/// byte is kept for the newline); formatting into it never fails.
+///
+/// # Examples
+/// ```ignore
+/// // (Not run as a doc test: a doc test links std, and this crate refuses
+/// // std programs. `examples/doc_examples.rs` compiles this code.)
+/// use core::fmt::Write;
+/// let mut line = rawscm_rt::Line::<128>::new();
+/// let _ = write!(line, "child {} exited with status {}", 42, 0);
+/// line.push(b" (raw bytes too)");
+/// let _ = line.print(rawscm_rt::Stdout);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Line<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Line<N> {
+    /// An empty line.
+    pub const fn new() -> Self {
+        Line { buf: [0; N], len: 0 }
+    }
+
+    /// Appends `bytes`, as far as they fit in `N - 1` bytes.
+    pub fn push(&mut self, bytes: &[u8]) {
+        let room = N.saturating_sub(1).saturating_sub(self.len);
+        let take = bytes.get(..room).unwrap_or(bytes);
+        if let Some(to) = self.buf.get_mut(self.len..self.len + take.len()) {
+            to.copy_from_slice(take);
+            self.len += take.len();
+        }
+    }
+
+    /// The text so far, without a newline.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// The text with its newline (none when `N` is 0), ready for one
+    /// `write(2)`.
+    pub fn finish(&mut self) -> &[u8] {
+        match self.buf.get_mut(self.len) {
+            Some(end) => {
+                *end = b'\n';
+                self.buf.get(..=self.len).unwrap_or_default()
+            }
+            None => self.as_bytes(),
+        }
+    }
+
+    /// Writes the line and its newline to `fd` with [`write_all`]: one
+    /// `write(2)` unless the kernel writes less.
+    ///
+    /// # Errors
+    /// As [`write_all`].
+    ///
+    /// # References
+    /// - [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
+    pub fn print(mut self, fd: impl AsFd) -> Result<()> {
+        write_all(fd, self.finish())
+    }
+}
+
+impl<const N: usize> Default for Line<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> fmt::Write for Line<N> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push(s.as_bytes());
+        Ok(())
+    }
+}
+
 /// Formats `n` in decimal into the end of `buf`, without `core::fmt` (which
 /// costs kilobytes in a small binary), and returns the digits.
 ///
@@ -184,6 +266,30 @@ mod tests {
         let bad = unsafe { BorrowedFd::borrow_raw(-1) };
         assert_eq!(write_all(bad, b"x"), Err(Errno::EBADF.into()));
         assert_eq!(write_all(bad, b""), Ok(()));
+    }
+
+    #[test]
+    fn a_line_is_cut_to_keep_its_newline_and_printed_in_one_piece() {
+        use core::fmt::Write;
+        let mut line = Line::<8>::new();
+        let _ = write!(line, "ab{}", 12);
+        line.push(b"");
+        assert_eq!(line.as_bytes(), b"ab12");
+        line.push(b"345678");
+        assert_eq!(line.as_bytes(), b"ab12345", "cut at N - 1");
+        assert_eq!(line.finish(), b"ab12345\n");
+        let (a, b) = rawscm::socketpair(rawscm::SocketType::SeqPacket, Default::default()).unwrap();
+        line.print(&a).unwrap();
+        let mut buf = [0u8; 16];
+        let n = rawscm::read(&b, &mut buf).unwrap();
+        assert_eq!(&buf[..n], b"ab12345\n", "one message: one write");
+        // The degenerate sizes neither panic nor overrun.
+        let mut one = Line::<1>::new();
+        one.push(b"x");
+        assert_eq!(one.finish(), b"\n");
+        let mut none = Line::<0>::new();
+        none.push(b"x");
+        assert_eq!(none.finish(), b"");
     }
 
     #[test]

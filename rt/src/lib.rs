@@ -18,7 +18,8 @@
 //! - a weak `rust_eh_personality`, which the prebuilt `core` names in its
 //!   unwind tables (never called: nothing unwinds with `panic = "abort"`);
 //! - [`Stdout`] and [`Stderr`] (`core::fmt::Write` over `write(2)`),
-//!   [`write_all`] and [`decimal`] for printing without `core::fmt`.
+//!   [`write_all`] and [`decimal`] for printing without `core::fmt`, and
+//!   [`Line`], a line built in a fixed buffer and written with one `write(2)`.
 //!
 //! What an init program needs besides (`mount`, `reboot`, reaping any
 //! child) is in [`rawscm::init`].
@@ -128,7 +129,7 @@ mod mem;
 mod relocate;
 mod start;
 
-pub use io::{Stderr, Stdout, decimal, panic, write_all};
+pub use io::{Line, Stderr, Stdout, decimal, panic, write_all};
 pub use start::{CStrs, argc, args, auxv, env};
 
 /// Declares `main` as the program's main function and chooses its panic

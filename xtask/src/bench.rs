@@ -53,6 +53,20 @@ const RT_LINK: &[&str] = &[
     "link-self-contained=no",
 ];
 
+/// Builds the `#![no_std]` benchmark program `bin` on rawscm's runtime:
+/// static musl without libc, panic=abort and LTO. (Without LTO, core's
+/// unwinding glue would want rust_eh_personality.)
+fn build_rt_bin(bin: &str) -> Result<(), String> {
+    util::run(
+        util::cargo()
+            .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
+            .env("CARGO_PROFILE_RELEASE_LTO", "true")
+            .args(["rustc", "--release", "-p", "rawscm-bench", "--bin", bin, "--target", MUSL])
+            .args(["--no-default-features", "--features", "rt", "--"])
+            .args(RT_LINK),
+    )
+}
+
 /// Iterations of a W1 run (about 1.2 µs each) and of a W2 run (25-60 µs each),
 /// with the warm-up iterations run before the timed ones.
 const W1_ITERS: (u64, u64) = (20_000, 2_000);
@@ -287,18 +301,9 @@ fn build_all() -> Result<(Vec<Impl>, Vec<W4Row>), String> {
     // The std programs, for the host (glibc, dynamic) and static musl.
     util::run(util::cargo().args(["build", "--release", "-p", "rawscm-bench", "--bins"]))?;
     util::run(util::cargo().args(["build", "--release", "-p", "rawscm-bench", "--bins", "--target", MUSL]))?;
-    // The #![no_std] programs on rawscm's runtime: without the peers (which
-    // need std), everything panic=abort and LTO, linked static without libc.
-    // (Without LTO, core's unwinding glue would want rust_eh_personality.)
+    // The #![no_std] programs on rawscm's runtime (no peers: they need std).
     for bin in ["w1_rawscm_rt", "w2_rawscm_rt", "w4_rawscm_rt"] {
-        util::run(
-            util::cargo()
-                .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
-                .env("CARGO_PROFILE_RELEASE_LTO", "true")
-                .args(["rustc", "--release", "-p", "rawscm-bench", "--bin", bin, "--target", MUSL])
-                .args(["--no-default-features", "--features", "rt", "--"])
-                .args(RT_LINK),
-        )?;
+        build_rt_bin(bin)?;
     }
     // W3: rawscm's example exactly as `cargo xtask tiny` builds it, and the
     // same program with rustix and with nix, static (musl) and stripped with

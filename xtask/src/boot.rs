@@ -109,15 +109,36 @@ pub fn in_test() -> Result<(), String> {
     run(&[])
 }
 
-/// Boots `machine` with `kernel` and checks the console; returns the seconds
-/// the boot took.
+/// Boots `machine` with `kernel` and `boot_init` as `/init`, and checks the
+/// console; returns the seconds the boot took.
 fn boot(machine: &Machine, kernel: &Path) -> Result<f64, String> {
-    let init = build_static("boot_init", machine.triple)?;
-    let dir = work_dir("boot")?;
-    let initramfs = dir.join(format!("initramfs-{}.cpio", machine.name));
+    // Words after "--" go to init's argv.
+    boot_with_init(machine, kernel, "boot_init", " -- rawscm", check_console)
+}
+
+/// Boots `rt/examples/mini_supervisor.rs` as `/init`: as PID 1 it
+/// supervises itself in child mode (socket activation, `READY=1`,
+/// `STATUS=`, a `SIGTERM` the child sends to PID 1 and PID 1 forwards back
+/// through the pidfd), reaps, and powers off. Returns the seconds it took.
+fn boot_supervisor(machine: &Machine, kernel: &Path) -> Result<f64, String> {
+    boot_with_init(machine, kernel, "mini_supervisor", "", check_supervisor_console)
+}
+
+/// Boots `machine` with `kernel` and rawscm-rt's example `init` as `/init`
+/// (`init_args` appended to the kernel command line), and checks the
+/// console with `check`; returns the seconds the boot took.
+fn boot_with_init(
+    machine: &Machine,
+    kernel: &Path,
+    init: &str,
+    init_args: &str,
+    check: fn(&Ran, Duration) -> Result<(), String>,
+) -> Result<f64, String> {
+    let exe = build_static(init, machine.triple)?;
+    let initramfs = work_dir("boot")?.join(format!("initramfs-{init}-{}.cpio", machine.name));
     write_initramfs(
         &initramfs,
-        &std::fs::read(&init).map_err(|e| format!("reading {}: {e}", init.display()))?,
+        &std::fs::read(&exe).map_err(|e| format!("reading {}: {e}", exe.display()))?,
     )?;
 
     let (program, options) = machine.qemu.split_first().ok_or("no emulator")?;
@@ -126,39 +147,13 @@ fn boot(machine: &Machine, kernel: &Path) -> Result<f64, String> {
     cmd.args(["-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot"]);
     cmd.arg("-kernel").arg(kernel).arg("-initrd").arg(&initramfs);
     // panic=-1: a kernel panic (init died) reboots at once, and -no-reboot
-    // turns that into qemu exiting. Words after "--" go to init's argv.
-    let append = format!("console={} panic=-1 loglevel=1 -- rawscm", machine.console);
-    cmd.arg("-append").arg(append);
+    // turns that into qemu exiting.
+    cmd.arg("-append").arg(format!("console={} panic=-1 loglevel=1{init_args}", machine.console));
 
     let started = Instant::now();
     let ran = run_timeout(&mut cmd, machine.timeout, |line| println!("  | {line}"))?;
     let secs = started.elapsed().as_secs_f64();
-    check_console(&ran, machine.timeout)?;
-    Ok(secs)
-}
-
-/// Boots `rt/examples/mini_supervisor.rs` as `/init`: as PID 1 it
-/// supervises itself in child mode (socket activation, `READY=1`,
-/// `STATUS=`, a `SIGTERM` the child sends to PID 1 and PID 1 forwards back
-/// through the pidfd), reaps, and powers off. Returns the seconds it took.
-fn boot_supervisor(machine: &Machine, kernel: &Path) -> Result<f64, String> {
-    let init = build_static("mini_supervisor", machine.triple)?;
-    let dir = work_dir("boot")?;
-    let initramfs = dir.join(format!("initramfs-supervisor-{}.cpio", machine.name));
-    write_initramfs(
-        &initramfs,
-        &std::fs::read(&init).map_err(|e| format!("reading {}: {e}", init.display()))?,
-    )?;
-    let (program, options) = machine.qemu.split_first().ok_or("no emulator")?;
-    let mut cmd = Command::new(program);
-    cmd.args(options);
-    cmd.args(["-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot"]);
-    cmd.arg("-kernel").arg(kernel).arg("-initrd").arg(&initramfs);
-    cmd.arg("-append").arg(format!("console={} panic=-1 loglevel=1", machine.console));
-    let started = Instant::now();
-    let ran = run_timeout(&mut cmd, machine.timeout, |line| println!("  | {line}"))?;
-    let secs = started.elapsed().as_secs_f64();
-    check_supervisor_console(&ran, machine.timeout)?;
+    check(&ran, machine.timeout)?;
     Ok(secs)
 }
 

@@ -731,26 +731,17 @@ fn build_tests(t: &Target, sc: bool) -> Result<Built, String> {
             return Err("building the test binaries failed (see the log above)".into());
         }
         for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let Some(msg) = json::parse(line) else { continue };
-            if msg.get("reason").and_then(json::Value::str) != Some("compiler-artifact") {
+            let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            if msg["reason"] != "compiler-artifact" {
                 continue;
             }
-            let target = msg.get("target");
-            let (Some(exe), Some(name)) = (
-                msg.get("executable").and_then(json::Value::str),
-                target.and_then(|t| t.get("name")).and_then(json::Value::str),
-            ) else {
+            let (Some(exe), Some(name)) = (msg["executable"].as_str(), msg["target"]["name"].as_str()) else {
                 continue;
             };
-            let is_test = msg.get("profile").and_then(|p| p.get("test")) == Some(&json::Value::Bool(true));
-            let kinds = match target.and_then(|t| t.get("kind")) {
-                Some(json::Value::Array(kinds)) => kinds.iter().filter_map(json::Value::str).collect(),
-                _ => Vec::new(),
-            };
             let entry = (name.to_string(), PathBuf::from(exe));
-            if is_test {
+            if msg["profile"]["test"] == true {
                 built.tests.push(entry);
-            } else if kinds.contains(&"example") {
+            } else if msg["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "example")) {
                 built.examples.push(entry);
             }
         }
@@ -1237,169 +1228,9 @@ mod elf {
     }
 }
 
-// --------------------------------------------------------------- JSON --
-
-/// Just enough JSON for cargo's messages.
-mod json {
-    #[derive(Debug, PartialEq)]
-    pub enum Value {
-        Null,
-        Bool(bool),
-        Number(f64),
-        Str(String),
-        Array(Vec<Value>),
-        Object(Vec<(String, Value)>),
-    }
-
-    impl Value {
-        pub fn get(&self, key: &str) -> Option<&Value> {
-            match self {
-                Value::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-                _ => None,
-            }
-        }
-
-        pub fn str(&self) -> Option<&str> {
-            match self {
-                Value::Str(s) => Some(s),
-                _ => None,
-            }
-        }
-    }
-
-    /// Parses one JSON document; `None` if it is not valid.
-    pub fn parse(text: &str) -> Option<Value> {
-        let mut p = Parser { s: text.as_bytes(), at: 0 };
-        let v = p.value()?;
-        p.ws();
-        (p.at == p.s.len()).then_some(v)
-    }
-
-    struct Parser<'a> {
-        s: &'a [u8],
-        at: usize,
-    }
-
-    impl Parser<'_> {
-        fn ws(&mut self) {
-            while self.s.get(self.at).is_some_and(|b| b.is_ascii_whitespace()) {
-                self.at += 1;
-            }
-        }
-
-        fn eat(&mut self, b: u8) -> Option<()> {
-            self.ws();
-            (self.s.get(self.at) == Some(&b)).then(|| self.at += 1)
-        }
-
-        fn literal(&mut self, word: &str, v: Value) -> Option<Value> {
-            self.s[self.at..].starts_with(word.as_bytes()).then(|| {
-                self.at += word.len();
-                v
-            })
-        }
-
-        fn value(&mut self) -> Option<Value> {
-            self.ws();
-            match *self.s.get(self.at)? {
-                b'{' => {
-                    self.at += 1;
-                    let mut members = Vec::new();
-                    if self.eat(b'}').is_some() {
-                        return Some(Value::Object(members));
-                    }
-                    loop {
-                        self.ws();
-                        let key = self.string()?;
-                        self.eat(b':')?;
-                        members.push((key, self.value()?));
-                        if self.eat(b',').is_none() {
-                            self.eat(b'}')?;
-                            return Some(Value::Object(members));
-                        }
-                    }
-                }
-                b'[' => {
-                    self.at += 1;
-                    let mut items = Vec::new();
-                    if self.eat(b']').is_some() {
-                        return Some(Value::Array(items));
-                    }
-                    loop {
-                        items.push(self.value()?);
-                        if self.eat(b',').is_none() {
-                            self.eat(b']')?;
-                            return Some(Value::Array(items));
-                        }
-                    }
-                }
-                b'"' => self.string().map(Value::Str),
-                b't' => self.literal("true", Value::Bool(true)),
-                b'f' => self.literal("false", Value::Bool(false)),
-                b'n' => self.literal("null", Value::Null),
-                _ => {
-                    let start = self.at;
-                    while self.s.get(self.at).is_some_and(|b| b"+-.eE0123456789".contains(b)) {
-                        self.at += 1;
-                    }
-                    std::str::from_utf8(&self.s[start..self.at]).ok()?.parse().ok().map(Value::Number)
-                }
-            }
-        }
-
-        fn string(&mut self) -> Option<String> {
-            if self.s.get(self.at) != Some(&b'"') {
-                return None;
-            }
-            self.at += 1;
-            let mut out = Vec::new();
-            loop {
-                let b = *self.s.get(self.at)?;
-                self.at += 1;
-                match b {
-                    b'"' => return String::from_utf8(out).ok(),
-                    b'\\' => {
-                        let esc = *self.s.get(self.at)?;
-                        self.at += 1;
-                        let c = match esc {
-                            b'n' => '\n',
-                            b't' => '\t',
-                            b'r' => '\r',
-                            b'b' => '\u{8}',
-                            b'f' => '\u{c}',
-                            b'u' => {
-                                let hex = std::str::from_utf8(self.s.get(self.at..self.at + 4)?).ok()?;
-                                self.at += 4;
-                                char::from_u32(u32::from_str_radix(hex, 16).ok()?).unwrap_or('\u{fffd}')
-                            }
-                            other => other as char,
-                        };
-                        let mut buf = [0u8; 4];
-                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                    }
-                    _ => out.push(b),
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_reads_cargo_messages() {
-        let line = r#"{"reason":"compiler-artifact","target":{"kind":["test"],"name":"msg","test":true},"profile":{"opt_level":"0","test":true},"executable":"/t/a\"b","fresh":true,"n":-1.5e3,"x":null}"#;
-        let v = json::parse(line).unwrap();
-        assert_eq!(v.get("reason").and_then(json::Value::str), Some("compiler-artifact"));
-        assert_eq!(v.get("target").and_then(|t| t.get("name")).and_then(json::Value::str), Some("msg"));
-        assert_eq!(v.get("profile").and_then(|p| p.get("test")), Some(&json::Value::Bool(true)));
-        assert_eq!(v.get("executable").and_then(json::Value::str), Some("/t/a\"b"));
-        assert_eq!(v.get("n"), Some(&json::Value::Number(-1500.0)));
-        assert!(json::parse("{\"a\":").is_none());
-        assert!(json::parse("[1,2] x").is_none());
-    }
 
     #[test]
     fn list_output_is_parsed() {

@@ -424,6 +424,21 @@ struct Measured {
     note: String,
 }
 
+impl Measured {
+    /// The row of a program that did not build.
+    fn failed(program: &'static str, arch: &str, build: &'static str, e: String) -> Measured {
+        Measured {
+            program,
+            arch: arch.to_string(),
+            build,
+            kind: String::new(),
+            bytes: None,
+            ok: false,
+            note: short(e),
+        }
+    }
+}
+
 /// The rows of one target of the matrix.
 fn target_rows(t: &Target) -> Vec<Measured> {
     let a = arch(t.triple);
@@ -431,15 +446,7 @@ fn target_rows(t: &Target) -> Vec<Measured> {
     let runner: Option<Vec<String>> =
         (!native).then(|| t.runner().split_whitespace().map(String::from).collect());
     let runner = runner.as_deref();
-    let failed = |program, build, e: String| Measured {
-        program,
-        arch: a.to_string(),
-        build,
-        kind: String::new(),
-        bytes: None,
-        ok: false,
-        note: short(e),
-    };
+    let failed = |program, build, e| Measured::failed(program, a, build, e);
     let mut rows = Vec::new();
     rows.push(match build_static(EXAMPLE, t.triple) {
         Ok(path) => check_tiny(a, "non-PIE", &path, runner, Some("static")),
@@ -525,15 +532,7 @@ fn check_refusal(arch: &str, path: &Path, runner: Option<&[String]>) -> Measured
 /// and `+crt-static` (a static PIE: glibc's `rcrt1.o`, rawscm-rt relocates).
 fn host_rows() -> Vec<Measured> {
     let a = "x86_64-gnu";
-    let failed = |program, build, e: String| Measured {
-        program,
-        arch: a.to_string(),
-        build,
-        kind: String::new(),
-        bytes: None,
-        ok: false,
-        note: short(e),
-    };
+    let failed = |program, build, e| Measured::failed(program, a, build, e);
     let mut rows = Vec::new();
     match build_default(HOST, None) {
         Ok((tiny, check)) => {

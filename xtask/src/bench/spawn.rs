@@ -14,7 +14,7 @@
 //! program, pinned to one CPU; median and min–max of the per-iteration
 //! times. The result is a Markdown section of BENCHMARKS.md of its own.
 
-use super::{MUSL, RT_LINK, cc, pin_cpu, stats, time_run};
+use super::{MUSL, cc, pin_cpu, stats, time_run};
 use crate::util;
 use std::path::PathBuf;
 
@@ -53,14 +53,7 @@ fn build() -> Result<Vec<Row>, String> {
         "w2_rawscm",
     ]))?;
     for bin in ["ws_rawscm_rt", "wp_rawscm_rt", "w2_rawscm_rt"] {
-        util::run(
-            util::cargo()
-                .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
-                .env("CARGO_PROFILE_RELEASE_LTO", "true")
-                .args(["rustc", "--release", "-p", "rawscm-bench", "--bin", bin, "--target", MUSL])
-                .args(["--no-default-features", "--features", "rt", "--"])
-                .args(RT_LINK),
-        )?;
+        super::build_rt_bin(bin)?;
     }
     let src = util::root().join("bench").join("c").join("ws_c.c");
     cc("gcc", &["-O2", "-DUSE_POSIX_SPAWN"], &src, &c.join("ws_posix_spawn_glibc"))?;
